@@ -203,6 +203,15 @@ func writeCanonicalURI(b *strings.Builder, path string) {
 	}
 }
 
+// CanonicalQuery returns the query in canonical form: keys sorted by raw
+// bytes, a repeated key's values sorted, both escaped, "k=v" joined by "&".
+// The official SDK also sends the query on the wire in exactly this form.
+func CanonicalQuery(query url.Values) string {
+	var b strings.Builder
+	writeCanonicalQuery(&b, query)
+	return b.String()
+}
+
 func writeCanonicalQuery(b *strings.Builder, query url.Values) {
 	if len(query) == 0 {
 		return

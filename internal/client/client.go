@@ -1,0 +1,263 @@
+// Package client is a small HTTP client for the Huawei Cloud APIs that the
+// hwtasks provider reads: IAM (project lookup and password tokens), DMS
+// background tasks and the GaussDB(for MySQL) task center.
+//
+// Every request goes through one path (Client.do) that authenticates it,
+// retries it, logs it with secrets redacted and turns failures into
+// *APIError. The package knows nothing of Terraform's framework: it takes a
+// Config and returns plain Go values and errors.
+package client
+
+import (
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/hashicorp/go-cleanhttp"
+	"github.com/hashicorp/go-retryablehttp"
+	"golang.org/x/sync/singleflight"
+)
+
+const (
+	// DefaultCloud is the domain of Huawei Cloud's public endpoints.
+	DefaultCloud = "myhuaweicloud.com"
+	// CloudOTC is the domain of Open Telekom Cloud.
+	CloudOTC = "otc.t-systems.com"
+	// DefaultMaxRetries is how often a failed request is retried by default.
+	DefaultMaxRetries = 5
+	// MaxResponseBytes is the largest response body the client accepts.
+	MaxResponseBytes = 32 << 20
+
+	defaultRetryWaitMin   = 500 * time.Millisecond
+	defaultRetryWaitMax   = 30 * time.Second
+	defaultAttemptTimeout = 2 * time.Minute
+)
+
+// Config holds everything a Client needs. The provider fills it from HCL and
+// the environment; the zero value of an optional field means its default.
+type Config struct {
+	// Region is the provider's default region.
+	Region string
+	// ProjectID is the project of Region. Other regions are looked up.
+	ProjectID string
+
+	AccessKey     string
+	SecretKey     string
+	SecurityToken string // with temporary AK/SK
+	Token         string // an IAM token, sent as X-Auth-Token
+	UserName      string
+	Password      string
+	DomainName    string
+
+	// Cloud is the endpoint domain, DefaultCloud when empty.
+	Cloud string
+	// Endpoints overrides the base URL of a service: keys "iam", "dms" and
+	// "gaussdb". Values must pass ParseEndpoint.
+	Endpoints map[string]string
+	// Insecure skips TLS certificate verification.
+	Insecure bool
+	// CACertFile names a PEM bundle trusted in addition to the system's.
+	CACertFile string
+	// MaxRetries is the number of retries after the first attempt; nil means
+	// DefaultMaxRetries and 0 disables retries.
+	MaxRetries *int
+	// Version goes into the User-Agent.
+	Version string
+
+	// RetryWaitMin and RetryWaitMax bound the backoff; tests shorten them.
+	RetryWaitMin, RetryWaitMax time.Duration
+	// AttemptTimeout bounds one attempt, so a stalled connection is retried
+	// instead of hanging until the data source's own timeout.
+	AttemptTimeout time.Duration
+	// Now is the clock used for signing and token expiry; tests set it.
+	Now func() time.Time
+}
+
+// AuthMethod says which credentials a Client uses.
+type AuthMethod int
+
+// The credential kinds, in the order the provider prefers them.
+const (
+	AuthToken AuthMethod = iota + 1
+	AuthAKSK
+	AuthPassword
+)
+
+func (m AuthMethod) String() string {
+	switch m {
+	case AuthToken:
+		return "token"
+	case AuthAKSK:
+		return "AK/SK"
+	case AuthPassword:
+		return "password"
+	}
+	return "none"
+}
+
+// ErrNoCredentials is returned when a Config has no usable credentials.
+var ErrNoCredentials = errors.New("no credentials: set token (HW_AUTH_TOKEN), or access_key and secret_key (HW_ACCESS_KEY, HW_SECRET_KEY), or user_name, password and domain_name (HW_USER_NAME, HW_USER_PASSWORD, HW_DOMAIN_NAME)")
+
+// ChooseAuth returns the credentials a Config will use: a token wins over
+// AK/SK, and AK/SK over a password.
+func ChooseAuth(cfg Config) (AuthMethod, error) {
+	switch {
+	case cfg.Token != "":
+		return AuthToken, nil
+	case cfg.AccessKey != "" || cfg.SecretKey != "":
+		if cfg.AccessKey == "" || cfg.SecretKey == "" {
+			return 0, errors.New("access_key and secret_key must be given together")
+		}
+		return AuthAKSK, nil
+	case cfg.UserName != "" || cfg.Password != "" || cfg.DomainName != "":
+		if cfg.UserName == "" || cfg.Password == "" || cfg.DomainName == "" {
+			return 0, errors.New("user_name, password and domain_name must be given together")
+		}
+		return AuthPassword, nil
+	}
+	return 0, ErrNoCredentials
+}
+
+// Client talks to the APIs. It is safe for concurrent use; one Client
+// serves every data source of a configured provider and every region.
+type Client struct {
+	cfg       Config
+	auth      AuthMethod
+	userAgent string
+	endpoints map[string]*url.URL
+	http      *retryablehttp.Client
+	now       func() time.Time
+	secrets   []string
+
+	flight   singleflight.Group
+	mu       sync.Mutex
+	projects map[string]string     // region → project ID
+	tokens   map[string]tokenEntry // region → password token
+}
+
+// New checks cfg and returns a Client with its own connection pool.
+func New(cfg Config) (*Client, error) {
+	auth, err := ChooseAuth(cfg)
+	if err != nil {
+		return nil, err
+	}
+	if strings.TrimSpace(cfg.Region) == "" {
+		return nil, errors.New("region is required")
+	}
+	endpoints := make(map[string]*url.URL, len(cfg.Endpoints))
+	for k, v := range cfg.Endpoints {
+		if !isService(k) {
+			return nil, fmt.Errorf("unknown endpoints key %q: valid keys are %s", k, strings.Join(EndpointKeys, ", "))
+		}
+		u, err := ParseEndpoint(v)
+		if err != nil {
+			return nil, fmt.Errorf("endpoints.%s: %w", k, err)
+		}
+		endpoints[k] = u
+	}
+	transport, err := newTransport(cfg)
+	if err != nil {
+		return nil, err
+	}
+
+	c := &Client{
+		cfg:       cfg,
+		auth:      auth,
+		userAgent: "terraform-provider-hwtasks/" + orDefault(cfg.Version, "dev"),
+		endpoints: endpoints,
+		now:       cfg.Now,
+		projects:  map[string]string{},
+		tokens:    map[string]tokenEntry{},
+	}
+	if c.now == nil {
+		c.now = time.Now
+	}
+	if cfg.ProjectID != "" {
+		c.projects[cfg.Region] = cfg.ProjectID
+	}
+	for _, s := range []string{cfg.AccessKey, cfg.SecretKey, cfg.SecurityToken, cfg.Token, cfg.Password} {
+		if s != "" {
+			c.secrets = append(c.secrets, s)
+		}
+	}
+
+	maxRetries := DefaultMaxRetries
+	if cfg.MaxRetries != nil {
+		maxRetries = max(*cfg.MaxRetries, 0)
+	}
+	c.http = &retryablehttp.Client{
+		HTTPClient: &http.Client{
+			Transport: &attemptTransport{base: transport, c: c},
+			Timeout:   orDefaultDuration(cfg.AttemptTimeout, defaultAttemptTimeout),
+			// API gateways do not redirect; following one would resend
+			// signed headers to a host we did not choose.
+			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+		},
+		RetryWaitMin: orDefaultDuration(cfg.RetryWaitMin, defaultRetryWaitMin),
+		RetryWaitMax: orDefaultDuration(cfg.RetryWaitMax, defaultRetryWaitMax),
+		RetryMax:     maxRetries,
+		CheckRetry:   checkRetry,
+		Backoff:      backoff,
+		ErrorHandler: retryablehttp.PassthroughErrorHandler,
+	}
+	return c, nil
+}
+
+// Auth reports which credentials the client uses.
+func (c *Client) Auth() AuthMethod { return c.auth }
+
+// Region returns the provider's default region.
+func (c *Client) Region() string { return c.cfg.Region }
+
+// ProjectIDFor returns the configured project ID when region is the
+// provider's region, or "" when it must be looked up.
+func (c *Client) ProjectIDFor(region string) string {
+	if region == c.cfg.Region {
+		return c.cfg.ProjectID
+	}
+	return ""
+}
+
+func newTransport(cfg Config) (*http.Transport, error) {
+	t := cleanhttp.DefaultPooledTransport() // proxy settings from the environment
+	// The task reader keeps up to four requests in flight per host.
+	t.MaxIdleConnsPerHost = 16
+	tlsConfig := &tls.Config{MinVersion: tls.VersionTLS12, InsecureSkipVerify: cfg.Insecure} //nolint:gosec // the user asked for it with insecure = true
+	if cfg.CACertFile != "" {
+		pem, err := os.ReadFile(cfg.CACertFile)
+		if err != nil {
+			return nil, fmt.Errorf("reading cacert_file: %w", err)
+		}
+		pool, err := x509.SystemCertPool()
+		if err != nil || pool == nil {
+			pool = x509.NewCertPool()
+		}
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("cacert_file %s holds no PEM certificate", cfg.CACertFile)
+		}
+		tlsConfig.RootCAs = pool
+	}
+	t.TLSClientConfig = tlsConfig
+	return t, nil
+}
+
+func orDefault(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
+
+func orDefaultDuration(d, def time.Duration) time.Duration {
+	if d <= 0 {
+		return def
+	}
+	return d
+}
