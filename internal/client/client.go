@@ -11,7 +11,6 @@ package client
 import (
 	"crypto/tls"
 	"crypto/x509"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -102,8 +101,24 @@ func (m AuthMethod) String() string {
 	return "none"
 }
 
-// ErrNoCredentials is returned when a Config has no usable credentials.
-var ErrNoCredentials = errors.New("no credentials: set token (HW_AUTH_TOKEN), or access_key and secret_key (HW_ACCESS_KEY, HW_SECRET_KEY), or user_name, password and domain_name (HW_USER_NAME, HW_USER_PASSWORD, HW_DOMAIN_NAME)")
+// ConfigError is a Config the client cannot work with. Field names the
+// provider argument at fault ("secret_key", "endpoints.dms"), so that the
+// provider can point its diagnostic at it.
+type ConfigError struct {
+	Field   string
+	Summary string
+	Detail  string
+}
+
+func (e *ConfigError) Error() string { return e.Field + ": " + e.Detail }
+
+// NoCredentialsDetail lists the three ways to give credentials, in the
+// order the provider prefers them.
+const NoCredentialsDetail = "No credentials were found. Give one of these, in the provider block or the environment:\n" +
+	"  1. token (HW_AUTH_TOKEN or OS_AUTH_TOKEN): an IAM token;\n" +
+	"  2. access_key and secret_key (HW_ACCESS_KEY and HW_SECRET_KEY), with security_token (HW_SECURITY_TOKEN) for temporary keys;\n" +
+	"  3. user_name, password and domain_name (HW_USER_NAME, HW_USER_PASSWORD, HW_DOMAIN_NAME).\n" +
+	"When several are set, the token wins over AK/SK, and AK/SK over the password."
 
 // ChooseAuth returns the credentials a Config will use: a token wins over
 // AK/SK, and AK/SK over a password.
@@ -112,17 +127,29 @@ func ChooseAuth(cfg Config) (AuthMethod, error) {
 	case cfg.Token != "":
 		return AuthToken, nil
 	case cfg.AccessKey != "" || cfg.SecretKey != "":
-		if cfg.AccessKey == "" || cfg.SecretKey == "" {
-			return 0, errors.New("access_key and secret_key must be given together")
+		if missing := missingOf(map[string]string{"access_key": cfg.AccessKey, "secret_key": cfg.SecretKey}); missing != "" {
+			return 0, &ConfigError{Field: missing, Summary: "Incomplete access key",
+				Detail: "access_key and secret_key must be given together (HW_ACCESS_KEY and HW_SECRET_KEY); " + missing + " is missing."}
 		}
 		return AuthAKSK, nil
 	case cfg.UserName != "" || cfg.Password != "" || cfg.DomainName != "":
-		if cfg.UserName == "" || cfg.Password == "" || cfg.DomainName == "" {
-			return 0, errors.New("user_name, password and domain_name must be given together")
+		if missing := missingOf(map[string]string{"user_name": cfg.UserName, "password": cfg.Password, "domain_name": cfg.DomainName}); missing != "" {
+			return 0, &ConfigError{Field: missing, Summary: "Incomplete password credentials",
+				Detail: "user_name, password and domain_name must be given together (HW_USER_NAME, HW_USER_PASSWORD, HW_DOMAIN_NAME); " + missing + " is missing."}
 		}
 		return AuthPassword, nil
 	}
-	return 0, ErrNoCredentials
+	return 0, &ConfigError{Field: "access_key", Summary: "No credentials", Detail: NoCredentialsDetail}
+}
+
+// missingOf returns the first empty field, in a fixed order.
+func missingOf(fields map[string]string) string {
+	for _, k := range []string{"access_key", "secret_key", "user_name", "password", "domain_name"} {
+		if v, ok := fields[k]; ok && v == "" {
+			return k
+		}
+	}
+	return ""
 }
 
 // Client talks to the APIs. It is safe for concurrent use; one Client
@@ -149,16 +176,18 @@ func New(cfg Config) (*Client, error) {
 		return nil, err
 	}
 	if strings.TrimSpace(cfg.Region) == "" {
-		return nil, errors.New("region is required")
+		return nil, &ConfigError{Field: "region", Summary: "Missing region", Detail: "A region is required: set region, or HW_REGION_NAME."}
 	}
 	endpoints := make(map[string]*url.URL, len(cfg.Endpoints))
 	for k, v := range cfg.Endpoints {
 		if !isService(k) {
-			return nil, fmt.Errorf("unknown endpoints key %q: valid keys are %s", k, strings.Join(EndpointKeys, ", "))
+			return nil, &ConfigError{Field: "endpoints." + k, Summary: "Unknown endpoint key",
+				Detail: fmt.Sprintf("endpoints has no key %q; the valid keys are %s.", k, strings.Join(EndpointKeys, ", "))}
 		}
 		u, err := ParseEndpoint(v)
 		if err != nil {
-			return nil, fmt.Errorf("endpoints.%s: %w", k, err)
+			return nil, &ConfigError{Field: "endpoints." + k, Summary: "Invalid endpoint URL",
+				Detail: "endpoints." + k + ": " + err.Error() + ". Give a base URL such as https://dms.ap-southeast-1.myhuaweicloud.com."}
 		}
 		endpoints[k] = u
 	}
@@ -233,14 +262,14 @@ func newTransport(cfg Config) (*http.Transport, error) {
 	if cfg.CACertFile != "" {
 		pem, err := os.ReadFile(cfg.CACertFile)
 		if err != nil {
-			return nil, fmt.Errorf("reading cacert_file: %w", err)
+			return nil, &ConfigError{Field: "cacert_file", Summary: "Unreadable CA bundle", Detail: err.Error()}
 		}
 		pool, err := x509.SystemCertPool()
 		if err != nil || pool == nil {
 			pool = x509.NewCertPool()
 		}
 		if !pool.AppendCertsFromPEM(pem) {
-			return nil, fmt.Errorf("cacert_file %s holds no PEM certificate", cfg.CACertFile)
+			return nil, &ConfigError{Field: "cacert_file", Summary: "Invalid CA bundle", Detail: cfg.CACertFile + " holds no PEM certificate."}
 		}
 		tlsConfig.RootCAs = pool
 	}

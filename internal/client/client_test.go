@@ -655,9 +655,10 @@ func TestChooseAuth(t *testing.T) {
 		{"token wins", Config{Token: "t", AccessKey: "a", SecretKey: "s"}, AuthToken, ""},
 		{"aksk over password", Config{AccessKey: "a", SecretKey: "s", UserName: "u", Password: "p", DomainName: "d"}, AuthAKSK, ""},
 		{"password", Config{UserName: "u", Password: "p", DomainName: "d"}, AuthPassword, ""},
-		{"ak without sk", Config{AccessKey: "a"}, 0, "must be given together"},
-		{"password without domain", Config{UserName: "u", Password: "p"}, 0, "must be given together"},
-		{"nothing", Config{}, 0, "no credentials"},
+		{"ak without sk", Config{AccessKey: "a"}, 0, "secret_key is missing"},
+		{"sk without ak", Config{SecretKey: "s"}, 0, "access_key is missing"},
+		{"password without domain", Config{UserName: "u", Password: "p"}, 0, "domain_name is missing"},
+		{"nothing", Config{}, 0, "No credentials were found"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -727,7 +728,7 @@ func TestParseEndpoint(t *testing.T) {
 }
 
 func TestNewRejectsBadEndpointsAndCA(t *testing.T) {
-	if _, err := New(Config{Region: "r", Token: "t", Endpoints: map[string]string{"rds": "https://x"}}); err == nil || !strings.Contains(err.Error(), `unknown endpoints key "rds"`) {
+	if _, err := New(Config{Region: "r", Token: "t", Endpoints: map[string]string{"rds": "https://x"}}); err == nil || !strings.Contains(err.Error(), `endpoints has no key "rds"`) {
 		t.Fatalf("unknown key: %v", err)
 	}
 	if _, err := New(Config{Region: "r", Token: "t", Endpoints: map[string]string{"dms": "x"}}); err == nil {

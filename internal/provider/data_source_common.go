@@ -1,0 +1,76 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"sort"
+
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/hwtasks/terraform-provider-hwtasks/internal/client"
+)
+
+// dataSources lists every data source the provider serves.
+var dataSources []func() datasource.DataSource
+
+// clientFrom takes the configured client from a data source's
+// ConfigureRequest. It returns nil before the provider is configured
+// (Terraform validates configurations that way), which is not an error.
+func clientFrom(req datasource.ConfigureRequest, diags *diag.Diagnostics) *client.Client {
+	if req.ProviderData == nil {
+		return nil
+	}
+	data, ok := req.ProviderData.(*providerData)
+	if !ok {
+		diags.AddError("Unexpected provider data",
+			fmt.Sprintf("Expected *providerData, got %T. This is always a bug in the provider; please report it.", req.ProviderData))
+		return nil
+	}
+	return data.client
+}
+
+// notConfigured is the diagnostic of a Read that runs without a client.
+func notConfigured(diags *diag.Diagnostics) {
+	diags.AddError("Provider not configured",
+		"The hwtasks provider was not configured before this data source was read. This is always a bug in the provider; please report it.")
+}
+
+// scope is where a data source reads: its region and that region's project.
+type scope struct {
+	Region    string
+	ProjectID string
+}
+
+// resolveScope applies a data source's region and project_id overrides to
+// the provider's, looking the project ID up when neither gives one.
+func resolveScope(ctx context.Context, c *client.Client, region, projectID types.String, diags *diag.Diagnostics) (scope, bool) {
+	s := scope{Region: c.Region()}
+	if !region.IsNull() && region.ValueString() != "" {
+		s.Region = region.ValueString()
+	}
+	if !projectID.IsNull() && projectID.ValueString() != "" {
+		s.ProjectID = projectID.ValueString()
+		return s, true
+	}
+	id, err := c.ProjectID(ctx, s.Region)
+	if err != nil {
+		attr := path.Root("region")
+		diags.AddAttributeError(attr, "Cannot find the project ID of region "+s.Region,
+			fmt.Sprintf("Looking up the project ID of region %s through IAM failed: %v\n\nSet project_id on the provider or on this data source to skip the lookup.", s.Region, err))
+		return s, false
+	}
+	s.ProjectID = id
+	return s, true
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

@@ -1,0 +1,299 @@
+// Package provider implements the hwtasks Terraform provider: its
+// configuration and its data sources. It converts between Terraform values
+// and the API types of internal/client, which does all the HTTP.
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/mapvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/provider"
+	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/hwtasks/terraform-provider-hwtasks/internal/client"
+)
+
+var _ provider.Provider = (*hwtasksProvider)(nil)
+
+// New returns a constructor of the provider, as providerserver wants it.
+func New(version string) func() provider.Provider {
+	return func() provider.Provider { return &hwtasksProvider{version: version} }
+}
+
+type hwtasksProvider struct {
+	version string
+}
+
+type providerModel struct {
+	Region        types.String `tfsdk:"region"`
+	ProjectID     types.String `tfsdk:"project_id"`
+	AccessKey     types.String `tfsdk:"access_key"`
+	SecretKey     types.String `tfsdk:"secret_key"`
+	SecurityToken types.String `tfsdk:"security_token"`
+	Token         types.String `tfsdk:"token"`
+	UserName      types.String `tfsdk:"user_name"`
+	Password      types.String `tfsdk:"password"`
+	DomainName    types.String `tfsdk:"domain_name"`
+	Cloud         types.String `tfsdk:"cloud"`
+	Endpoints     types.Map    `tfsdk:"endpoints"`
+	Insecure      types.Bool   `tfsdk:"insecure"`
+	CACertFile    types.String `tfsdk:"cacert_file"`
+	MaxRetries    types.Int64  `tfsdk:"max_retries"`
+}
+
+// providerData is what Configure hands to every data source.
+type providerData struct {
+	client *client.Client
+}
+
+func (p *hwtasksProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
+	resp.TypeName = "hwtasks"
+	resp.Version = p.version
+}
+
+// envVars lists, per argument, the environment variables it falls back to,
+// first one set wins. It drives Configure and the schema's descriptions.
+var envVars = map[string][]string{
+	"region":         {"HW_REGION_NAME", "OS_REGION_NAME"},
+	"project_id":     {"HW_PROJECT_ID", "OS_PROJECT_ID", "OS_TENANT_ID"},
+	"access_key":     {"HW_ACCESS_KEY", "OS_ACCESS_KEY"},
+	"secret_key":     {"HW_SECRET_KEY", "OS_SECRET_KEY"},
+	"security_token": {"HW_SECURITY_TOKEN", "OS_SECURITY_TOKEN"},
+	"token":          {"HW_AUTH_TOKEN", "OS_AUTH_TOKEN"},
+	"user_name":      {"HW_USER_NAME", "OS_USERNAME"},
+	"password":       {"HW_USER_PASSWORD", "OS_PASSWORD"},
+	"domain_name":    {"HW_DOMAIN_NAME", "OS_DOMAIN_NAME"},
+	"cloud":          {"HW_CLOUD"},
+	"insecure":       {"HW_INSECURE"},
+	"cacert_file":    {"HW_CACERT_FILE", "OS_CACERT"},
+	"max_retries":    {"HW_MAX_RETRIES"},
+}
+
+func envNote(attr string) string {
+	vars := envVars[attr]
+	if len(vars) == 0 {
+		return ""
+	}
+	return " Falls back to the environment variable `" + strings.Join(vars, "`, then `") + "`."
+}
+
+func (p *hwtasksProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *provider.SchemaResponse) {
+	str := func(desc string, sensitive bool, attr string, validators ...validator.String) schema.StringAttribute {
+		return schema.StringAttribute{
+			Optional:            true,
+			Sensitive:           sensitive,
+			MarkdownDescription: desc + envNote(attr),
+			Validators:          validators,
+		}
+	}
+	notBlank := stringvalidator.LengthAtLeast(1)
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Reads the asynchronous tasks of Huawei Cloud and of Huawei-stack clouds such as Open Telekom Cloud. " +
+			"Credentials are chosen in this order: `token`, then `access_key` and `secret_key` (with `security_token` for temporary keys), " +
+			"then `user_name`, `password` and `domain_name`.",
+		Attributes: map[string]schema.Attribute{
+			"region":         str("The region to read from, such as `ap-southeast-1` or `eu-de`. Required, here or in the environment; a data source may override it.", false, "region", notBlank),
+			"project_id":     str("The project ID of `region`. When absent it is looked up through IAM, once per region.", false, "project_id", notBlank),
+			"access_key":     str("The access key (AK) of AK/SK authentication. Give it with `secret_key`.", true, "access_key", notBlank),
+			"secret_key":     str("The secret key (SK) of AK/SK authentication. Give it with `access_key`.", true, "secret_key", notBlank),
+			"security_token": str("The security token of temporary AK/SK credentials.", true, "security_token", notBlank),
+			"token":          str("An IAM token, sent as `X-Auth-Token`. It wins over AK/SK and password credentials.", true, "token", notBlank),
+			"user_name":      str("The IAM user name of password authentication. Give it with `password` and `domain_name`.", false, "user_name", notBlank),
+			"password":       str("The IAM user's password.", true, "password", notBlank),
+			"domain_name":    str("The account (domain) name of the IAM user.", false, "domain_name", notBlank),
+			"cloud": str("The endpoint domain: `myhuaweicloud.com` (the default) for Huawei Cloud, `otc.t-systems.com` for Open Telekom Cloud. "+
+				"The region `eu-west-101` uses `myhuaweicloud.eu` by itself.", false, "cloud", notBlank),
+			"endpoints": schema.MapAttribute{
+				Optional:    true,
+				ElementType: types.StringType,
+				MarkdownDescription: "Base URLs that replace the public endpoints, for private clouds, proxies or the local emulator. " +
+					"Keys: `iam`, `dms` and `gaussdb`. Each value is a URL with its scheme (`http` allowed), such as `https://dms.example.com`; API paths are appended to it.",
+				Validators: []validator.Map{mapvalidator.KeysAre(stringvalidator.OneOf(client.EndpointKeys...))},
+			},
+			"insecure": schema.BoolAttribute{
+				Optional:            true,
+				MarkdownDescription: "Skip TLS certificate verification. Off by default; use it only against test endpoints." + envNote("insecure"),
+			},
+			"cacert_file": str("A PEM bundle of CA certificates to trust in addition to the system's.", false, "cacert_file", notBlank),
+			"max_retries": schema.Int64Attribute{
+				Optional: true,
+				MarkdownDescription: "How often a throttled (429), failed (500, 502, 503, 504) or interrupted request is retried, " +
+					"with exponential backoff from 0.5 s to 30 s that honours `Retry-After`. Default 5; 0 disables retries." + envNote("max_retries"),
+				Validators: []validator.Int64{int64validator.Between(0, 100)},
+			},
+		},
+	}
+}
+
+// stringSetting returns the configured value, else the first environment
+// variable set, else "".
+func stringSetting(v types.String, attr string) string {
+	if !v.IsNull() && !v.IsUnknown() {
+		return v.ValueString()
+	}
+	for _, name := range envVars[attr] {
+		if s := os.Getenv(name); s != "" {
+			return s
+		}
+	}
+	return ""
+}
+
+// envSource names the environment variable a value came from, for messages.
+func envSource(attr string) string {
+	for _, name := range envVars[attr] {
+		if os.Getenv(name) != "" {
+			return name
+		}
+	}
+	return ""
+}
+
+func (p *hwtasksProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
+	var m providerModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	cfg, diags := configFromModel(ctx, m, p.version)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	c, err := client.New(cfg)
+	if err != nil {
+		var ce *client.ConfigError
+		if errors.As(err, &ce) {
+			detail := ce.Detail
+			// A bad value may come from the environment, not the block.
+			if src := envSource(ce.Field); src != "" {
+				detail += " (The value came from " + src + ".)"
+			}
+			resp.Diagnostics.AddAttributeError(configPath(ce.Field), ce.Summary, detail)
+			return
+		}
+		resp.Diagnostics.AddError("Cannot configure the hwtasks provider", err.Error())
+		return
+	}
+	tflog.Debug(ctx, "configured the hwtasks provider", map[string]any{
+		"region": cfg.Region, "auth": c.Auth().String(), "cloud": cfg.Cloud, "project_id_set": cfg.ProjectID != "",
+	})
+	data := &providerData{client: c}
+	resp.DataSourceData = data
+	resp.ResourceData = data
+}
+
+// configFromModel merges the provider block with the environment into a
+// client.Config, and reports every problem against its attribute.
+func configFromModel(ctx context.Context, m providerModel, version string) (client.Config, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	unknown := map[string]bool{
+		"region": m.Region.IsUnknown(), "project_id": m.ProjectID.IsUnknown(), "access_key": m.AccessKey.IsUnknown(),
+		"secret_key": m.SecretKey.IsUnknown(), "security_token": m.SecurityToken.IsUnknown(), "token": m.Token.IsUnknown(),
+		"user_name": m.UserName.IsUnknown(), "password": m.Password.IsUnknown(), "domain_name": m.DomainName.IsUnknown(),
+		"cloud": m.Cloud.IsUnknown(), "endpoints": m.Endpoints.IsUnknown(), "insecure": m.Insecure.IsUnknown(),
+		"cacert_file": m.CACertFile.IsUnknown(), "max_retries": m.MaxRetries.IsUnknown(),
+	}
+	for _, attr := range sortedKeys(unknown) {
+		if unknown[attr] {
+			diags.AddAttributeError(path.Root(attr), "Unknown value for "+attr,
+				"The provider cannot be configured while "+attr+" is unknown: its value is only known after apply. "+
+					"Give it a value known at plan time"+envHint(attr)+", or apply the resources it depends on first (terraform apply -target=…).")
+		}
+	}
+	if diags.HasError() {
+		return client.Config{}, diags
+	}
+
+	cfg := client.Config{
+		Region:        stringSetting(m.Region, "region"),
+		ProjectID:     stringSetting(m.ProjectID, "project_id"),
+		AccessKey:     stringSetting(m.AccessKey, "access_key"),
+		SecretKey:     stringSetting(m.SecretKey, "secret_key"),
+		SecurityToken: stringSetting(m.SecurityToken, "security_token"),
+		Token:         stringSetting(m.Token, "token"),
+		UserName:      stringSetting(m.UserName, "user_name"),
+		Password:      stringSetting(m.Password, "password"),
+		DomainName:    stringSetting(m.DomainName, "domain_name"),
+		Cloud:         stringSetting(m.Cloud, "cloud"),
+		CACertFile:    stringSetting(m.CACertFile, "cacert_file"),
+		Version:       version,
+	}
+	if !m.Endpoints.IsNull() {
+		cfg.Endpoints = map[string]string{}
+		diags.Append(m.Endpoints.ElementsAs(ctx, &cfg.Endpoints, false)...)
+	}
+
+	if m.Insecure.IsNull() {
+		if s := os.Getenv("HW_INSECURE"); s != "" {
+			b, err := strconv.ParseBool(s)
+			if err != nil {
+				diags.AddAttributeError(path.Root("insecure"), "Invalid HW_INSECURE",
+					fmt.Sprintf("HW_INSECURE must be true or false, got %q.", s))
+			}
+			cfg.Insecure = b
+		}
+	} else {
+		cfg.Insecure = m.Insecure.ValueBool()
+	}
+
+	if m.MaxRetries.IsNull() {
+		if s := os.Getenv("HW_MAX_RETRIES"); s != "" {
+			n, err := strconv.Atoi(s)
+			if err != nil || n < 0 || n > 100 {
+				diags.AddAttributeError(path.Root("max_retries"), "Invalid HW_MAX_RETRIES",
+					fmt.Sprintf("HW_MAX_RETRIES must be a whole number from 0 to 100, got %q.", s))
+			}
+			cfg.MaxRetries = &n
+		}
+	} else {
+		n := int(m.MaxRetries.ValueInt64())
+		cfg.MaxRetries = &n
+	}
+
+	if strings.TrimSpace(cfg.Region) == "" {
+		diags.AddAttributeError(path.Root("region"), "Missing region",
+			"The provider needs a region: set region in the provider block, or the environment variable HW_REGION_NAME (or OS_REGION_NAME).")
+	}
+	return cfg, diags
+}
+
+// configPath turns a client.ConfigError field such as "endpoints.dms" into
+// the attribute path of the provider block.
+func configPath(field string) path.Path {
+	if k, ok := strings.CutPrefix(field, "endpoints."); ok {
+		return path.Root("endpoints").AtMapKey(k)
+	}
+	return path.Root(field)
+}
+
+func envHint(attr string) string {
+	if vars := envVars[attr]; len(vars) > 0 {
+		return " (or set " + vars[0] + ")"
+	}
+	return ""
+}
+
+func (p *hwtasksProvider) DataSources(context.Context) []func() datasource.DataSource {
+	return dataSources
+}
+
+func (p *hwtasksProvider) Resources(context.Context) []func() resource.Resource {
+	return nil
+}

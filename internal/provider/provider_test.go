@@ -1,0 +1,301 @@
+package provider
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/provider"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
+)
+
+// clearProviderEnv unsets every variable the provider reads, so that the
+// developer's own HW_* settings never leak into a test.
+func clearProviderEnv(t *testing.T) {
+	t.Helper()
+	for _, vars := range envVars {
+		for _, v := range vars {
+			t.Setenv(v, "")
+		}
+	}
+}
+
+// configure runs the provider's Configure on a provider block holding
+// attrs; every attribute not in attrs is null.
+func configure(t *testing.T, attrs map[string]tftypes.Value) (diag.Diagnostics, any) {
+	t.Helper()
+	ctx := context.Background()
+	p := New("test")()
+	var sresp provider.SchemaResponse
+	p.Schema(ctx, provider.SchemaRequest{}, &sresp)
+	typ, ok := sresp.Schema.Type().TerraformType(ctx).(tftypes.Object)
+	if !ok {
+		t.Fatal("provider schema is not an object")
+	}
+	vals := map[string]tftypes.Value{}
+	for name, at := range typ.AttributeTypes {
+		if v, ok := attrs[name]; ok {
+			vals[name] = v
+		} else {
+			vals[name] = tftypes.NewValue(at, nil)
+		}
+	}
+	req := provider.ConfigureRequest{Config: tfsdk.Config{Schema: sresp.Schema, Raw: tftypes.NewValue(typ, vals)}}
+	var resp provider.ConfigureResponse
+	p.Configure(ctx, req, &resp)
+	return resp.Diagnostics, resp.DataSourceData
+}
+
+func str(s string) tftypes.Value { return tftypes.NewValue(tftypes.String, s) }
+
+func endpointsValue(m map[string]string) tftypes.Value {
+	vals := map[string]tftypes.Value{}
+	for k, v := range m {
+		vals[k] = str(v)
+	}
+	return tftypes.NewValue(tftypes.Map{ElementType: tftypes.String}, vals)
+}
+
+// onlyErrorAt asserts exactly one error diagnostic, at want, whose detail
+// holds every fragment.
+func onlyErrorAt(t *testing.T, diags diag.Diagnostics, want path.Path, fragments ...string) {
+	t.Helper()
+	errs := diags.Errors()
+	if len(errs) != 1 {
+		t.Fatalf("want one error, got %d: %v", len(errs), errs)
+	}
+	d, ok := errs[0].(diag.DiagnosticWithPath)
+	if !ok {
+		t.Fatalf("error %q is not attribute-scoped", errs[0].Summary())
+	}
+	if !d.Path().Equal(want) {
+		t.Fatalf("error at %s, want %s: %s", d.Path(), want, d.Detail())
+	}
+	for _, f := range fragments {
+		if !strings.Contains(d.Summary()+" "+d.Detail(), f) {
+			t.Errorf("error %q / %q lacks %q", d.Summary(), d.Detail(), f)
+		}
+	}
+}
+
+func TestConfigureEnvironmentPrecedence(t *testing.T) {
+	cases := []struct {
+		name  string
+		env   map[string]string
+		attrs map[string]tftypes.Value
+		check func(t *testing.T, m map[string]string)
+	}{
+		{
+			name:  "HW_ wins over OS_",
+			env:   map[string]string{"HW_REGION_NAME": "eu-de", "OS_REGION_NAME": "eu-nl", "HW_ACCESS_KEY": "hw-ak", "OS_ACCESS_KEY": "os-ak", "HW_SECRET_KEY": "hw-sk", "OS_SECRET_KEY": "os-sk"},
+			check: func(t *testing.T, m map[string]string) { expect(t, m, "region", "eu-de", "access_key", "hw-ak", "secret_key", "hw-sk") },
+		},
+		{
+			name:  "OS_ is used when HW_ is unset",
+			env:   map[string]string{"OS_REGION_NAME": "eu-nl", "OS_AUTH_TOKEN": "tok", "OS_TENANT_ID": "tenant"},
+			check: func(t *testing.T, m map[string]string) { expect(t, m, "region", "eu-nl", "token", "tok", "project_id", "tenant") },
+		},
+		{
+			name:  "OS_PROJECT_ID wins over OS_TENANT_ID",
+			env:   map[string]string{"HW_REGION_NAME": "r", "HW_AUTH_TOKEN": "t", "OS_PROJECT_ID": "p1", "OS_TENANT_ID": "p2"},
+			check: func(t *testing.T, m map[string]string) { expect(t, m, "project_id", "p1") },
+		},
+		{
+			name:  "the provider block wins over the environment",
+			env:   map[string]string{"HW_REGION_NAME": "eu-de", "HW_PROJECT_ID": "env-project", "HW_USER_NAME": "env-user", "HW_USER_PASSWORD": "env-pass", "HW_DOMAIN_NAME": "env-domain", "HW_CLOUD": "otc.t-systems.com"},
+			attrs: map[string]tftypes.Value{"region": str("ap-southeast-1"), "project_id": str("cfg-project"), "user_name": str("cfg-user"), "cloud": str("example.com")},
+			check: func(t *testing.T, m map[string]string) {
+				expect(t, m, "region", "ap-southeast-1", "project_id", "cfg-project", "user_name", "cfg-user", "password", "env-pass", "domain_name", "env-domain", "cloud", "example.com")
+			},
+		},
+		{
+			name: "user name, password and domain fall back to OS_",
+			env:  map[string]string{"HW_REGION_NAME": "r", "OS_USERNAME": "u", "OS_PASSWORD": "p", "OS_DOMAIN_NAME": "d", "HW_SECURITY_TOKEN": "st", "HW_CACERT_FILE": "", "OS_CACERT": "/ca.pem"},
+			check: func(t *testing.T, m map[string]string) {
+				expect(t, m, "user_name", "u", "password", "p", "domain_name", "d", "security_token", "st", "cacert_file", "/ca.pem")
+			},
+		},
+		{
+			name: "max_retries and insecure from the environment",
+			env:  map[string]string{"HW_REGION_NAME": "r", "HW_AUTH_TOKEN": "t", "HW_MAX_RETRIES": "0", "HW_INSECURE": "true"},
+			check: func(t *testing.T, m map[string]string) {
+				expect(t, m, "max_retries", "0", "insecure", "true")
+			},
+		},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			clearProviderEnv(t)
+			for k, v := range tc.env {
+				t.Setenv(k, v)
+			}
+			m := modelFromAttrs(t, tc.attrs)
+			cfg, diags := configFromModel(context.Background(), m, "test")
+			if diags.HasError() {
+				t.Fatal(diags)
+			}
+			got := map[string]string{
+				"region": cfg.Region, "project_id": cfg.ProjectID, "access_key": cfg.AccessKey, "secret_key": cfg.SecretKey,
+				"security_token": cfg.SecurityToken, "token": cfg.Token, "user_name": cfg.UserName, "password": cfg.Password,
+				"domain_name": cfg.DomainName, "cloud": cfg.Cloud, "cacert_file": cfg.CACertFile,
+			}
+			if cfg.MaxRetries != nil {
+				got["max_retries"] = strconv.Itoa(*cfg.MaxRetries)
+			}
+			if cfg.Insecure {
+				got["insecure"] = "true"
+			}
+			tc.check(t, got)
+		})
+	}
+}
+
+func expect(t *testing.T, got map[string]string, kv ...string) {
+	t.Helper()
+	for i := 0; i < len(kv); i += 2 {
+		if got[kv[i]] != kv[i+1] {
+			t.Errorf("%s = %q, want %q", kv[i], got[kv[i]], kv[i+1])
+		}
+	}
+}
+
+// modelFromAttrs decodes attrs through the real schema into the model.
+func modelFromAttrs(t *testing.T, attrs map[string]tftypes.Value) providerModel {
+	t.Helper()
+	ctx := context.Background()
+	var sresp provider.SchemaResponse
+	New("test")().Schema(ctx, provider.SchemaRequest{}, &sresp)
+	typ, _ := sresp.Schema.Type().TerraformType(ctx).(tftypes.Object)
+	vals := map[string]tftypes.Value{}
+	for name, at := range typ.AttributeTypes {
+		if v, ok := attrs[name]; ok {
+			vals[name] = v
+		} else {
+			vals[name] = tftypes.NewValue(at, nil)
+		}
+	}
+	var m providerModel
+	if diags := (tfsdk.Config{Schema: sresp.Schema, Raw: tftypes.NewValue(typ, vals)}).Get(ctx, &m); diags.HasError() {
+		t.Fatal(diags)
+	}
+	return m
+}
+
+func TestConfigureFailuresAreAttributeScoped(t *testing.T) {
+	caFile := filepath.Join(t.TempDir(), "not-a-ca.pem")
+	if err := os.WriteFile(caFile, []byte("not a certificate"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name      string
+		env       map[string]string
+		attrs     map[string]tftypes.Value
+		want      path.Path
+		fragments []string
+	}{
+		{
+			name:      "no credentials lists the three ways",
+			env:       map[string]string{"HW_REGION_NAME": "eu-de"},
+			want:      path.Root("access_key"),
+			fragments: []string{"No credentials", "HW_AUTH_TOKEN", "HW_ACCESS_KEY and HW_SECRET_KEY", "HW_USER_NAME, HW_USER_PASSWORD, HW_DOMAIN_NAME", "token wins over AK/SK"},
+		},
+		{
+			name:      "access key without secret key",
+			env:       map[string]string{"HW_REGION_NAME": "eu-de"},
+			attrs:     map[string]tftypes.Value{"access_key": str("ak")},
+			want:      path.Root("secret_key"),
+			fragments: []string{"secret_key is missing"},
+		},
+		{
+			name:      "secret key from the environment without an access key",
+			env:       map[string]string{"HW_REGION_NAME": "eu-de", "HW_SECRET_KEY": "sk"},
+			want:      path.Root("access_key"),
+			fragments: []string{"access_key is missing"},
+		},
+		{
+			name:      "password without domain",
+			env:       map[string]string{"HW_REGION_NAME": "eu-de", "HW_USER_NAME": "u", "HW_USER_PASSWORD": "p"},
+			want:      path.Root("domain_name"),
+			fragments: []string{"domain_name is missing"},
+		},
+		{
+			name:      "missing region",
+			env:       map[string]string{"HW_AUTH_TOKEN": "t"},
+			want:      path.Root("region"),
+			fragments: []string{"HW_REGION_NAME"},
+		},
+		{
+			name:      "malformed endpoint URL",
+			env:       map[string]string{"HW_REGION_NAME": "eu-de", "HW_AUTH_TOKEN": "t"},
+			attrs:     map[string]tftypes.Value{"endpoints": endpointsValue(map[string]string{"dms": "dms.example.com"})},
+			want:      path.Root("endpoints").AtMapKey("dms"),
+			fragments: []string{"Invalid endpoint URL", "https://"},
+		},
+		{
+			name:      "unknown endpoint key",
+			env:       map[string]string{"HW_REGION_NAME": "eu-de", "HW_AUTH_TOKEN": "t"},
+			attrs:     map[string]tftypes.Value{"endpoints": endpointsValue(map[string]string{"rds": "https://rds.example.com"})},
+			want:      path.Root("endpoints").AtMapKey("rds"),
+			fragments: []string{"Unknown endpoint key", "dms, gaussdb, iam"},
+		},
+		{
+			name:      "invalid HW_MAX_RETRIES",
+			env:       map[string]string{"HW_REGION_NAME": "eu-de", "HW_AUTH_TOKEN": "t", "HW_MAX_RETRIES": "lots"},
+			want:      path.Root("max_retries"),
+			fragments: []string{`"lots"`},
+		},
+		{
+			name:      "invalid HW_INSECURE",
+			env:       map[string]string{"HW_REGION_NAME": "eu-de", "HW_AUTH_TOKEN": "t", "HW_INSECURE": "maybe"},
+			want:      path.Root("insecure"),
+			fragments: []string{`"maybe"`},
+		},
+		{
+			name:      "CA bundle without a certificate, from the environment",
+			env:       map[string]string{"HW_REGION_NAME": "eu-de", "HW_AUTH_TOKEN": "t", "HW_CACERT_FILE": caFile},
+			want:      path.Root("cacert_file"),
+			fragments: []string{"holds no PEM certificate", "came from HW_CACERT_FILE"},
+		},
+		{
+			name:      "unknown value",
+			env:       map[string]string{"HW_REGION_NAME": "eu-de", "HW_AUTH_TOKEN": "t"},
+			attrs:     map[string]tftypes.Value{"project_id": tftypes.NewValue(tftypes.String, tftypes.UnknownValue)},
+			want:      path.Root("project_id"),
+			fragments: []string{"Unknown value for project_id", "HW_PROJECT_ID"},
+		},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			clearProviderEnv(t)
+			for k, v := range tc.env {
+				t.Setenv(k, v)
+			}
+			diags, data := configure(t, tc.attrs)
+			onlyErrorAt(t, diags, tc.want, tc.fragments...)
+			if data != nil {
+				t.Fatal("a failed Configure must not hand out a client")
+			}
+		})
+	}
+}
+
+func TestConfigureSucceedsWithSecretsOutOfDiagnostics(t *testing.T) {
+	clearProviderEnv(t)
+	t.Setenv("HW_REGION_NAME", "ap-southeast-1")
+	t.Setenv("HW_ACCESS_KEY", "AKFROMENV")
+	t.Setenv("HW_SECRET_KEY", "SKFROMENVSECRET")
+	diags, data := configure(t, map[string]tftypes.Value{"endpoints": endpointsValue(map[string]string{"dms": "http://127.0.0.1:1/"})})
+	if diags.HasError() {
+		t.Fatal(diags)
+	}
+	pd, ok := data.(*providerData)
+	if !ok || pd.client == nil || pd.client.Region() != "ap-southeast-1" || pd.client.Auth().String() != "AK/SK" {
+		t.Fatalf("provider data %#v", data)
+	}
+}
