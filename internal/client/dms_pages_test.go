@@ -1,0 +1,181 @@
+package client
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"testing"
+)
+
+// pageServer serves n tasks, newest first, as the DMS list API does.
+// reported overrides task_count; onRequest may change the data between
+// requests (new tasks arriving), and repeat makes every page the same full
+// page, as a broken server might.
+type pageServer struct {
+	mu        sync.Mutex
+	ids       []string
+	reported  func(real int) int
+	onRequest func(s *pageServer, n int)
+	repeat    bool
+	requests  atomic.Int32
+	inFlight  atomic.Int32
+	maxFlight atomic.Int32
+}
+
+func newPageServer(n int) *pageServer {
+	s := &pageServer{}
+	for i := n; i >= 1; i-- {
+		s.ids = append(s.ids, fmt.Sprintf("task-%05d", i))
+	}
+	return s
+}
+
+func (s *pageServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	n := int(s.requests.Add(1))
+	cur := s.inFlight.Add(1)
+	defer s.inFlight.Add(-1)
+	for {
+		m := s.maxFlight.Load()
+		if cur <= m || s.maxFlight.CompareAndSwap(m, cur) {
+			break
+		}
+	}
+	s.mu.Lock()
+	if s.onRequest != nil {
+		s.onRequest(s, n)
+	}
+	start, _ := strconv.Atoi(r.URL.Query().Get("start"))
+	limit, _ := strconv.Atoi(r.URL.Query().Get("limit"))
+	if s.repeat {
+		start = 1
+	}
+	var tasks []map[string]string
+	for i := start - 1; i < len(s.ids) && i < start-1+limit; i++ {
+		tasks = append(tasks, map[string]string{"id": s.ids[i]})
+	}
+	count := len(s.ids)
+	if s.reported != nil {
+		count = s.reported(count)
+	}
+	s.mu.Unlock()
+	writeJSON(w, 200, map[string]any{"task_count": strconv.Itoa(count), "tasks": tasks})
+}
+
+func TestListAllTasks(t *testing.T) {
+	cases := []struct {
+		name         string
+		server       func() *pageServer
+		concurrency  int
+		wantTasks    int
+		wantRequests int
+		wantReported int
+	}{
+		{"empty", func() *pageServer { return newPageServer(0) }, 4, 0, 1, 0},
+		{"one short page", func() *pageServer { return newPageServer(57) }, 4, 57, 1, 57},
+		{"exactly one full page", func() *pageServer { return newPageServer(100) }, 4, 100, 1, 100},
+		{"257 tasks in three pages", func() *pageServer { return newPageServer(257) }, 4, 257, 3, 257},
+		{"10,000 tasks in 100 requests", func() *pageServer { return newPageServer(10_000) }, 4, 10_000, 100, 10_000},
+		{"sequential reads the same", func() *pageServer { return newPageServer(257) }, 1, 257, 3, 257},
+		{"task_count larger than the tasks", func() *pageServer {
+			s := newPageServer(250)
+			s.reported = func(real int) int { return real + 500 }
+			return s
+		}, 1, 250, 3, 750},
+		{"task_count smaller than the tasks", func() *pageServer {
+			s := newPageServer(257)
+			s.reported = func(real int) int { return real - 150 }
+			return s
+		}, 4, 257, 3, 107},
+		{"task_count zero with tasks", func() *pageServer {
+			s := newPageServer(150)
+			s.reported = func(int) int { return 0 }
+			return s
+		}, 4, 150, 2, 0},
+		{"a server repeating one full page ends", func() *pageServer {
+			s := newPageServer(300)
+			s.repeat = true
+			s.reported = func(int) int { return 50 }
+			return s
+		}, 4, 100, 2, 50},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			ps := tc.server()
+			srv := httptest.NewServer(ps)
+			defer srv.Close()
+			list, err := newTestClient(t, srv, nil).ListAllTasks(context.Background(), TaskQuery{Region: testRegion, ProjectID: testProject, InstanceID: "i"}, tc.concurrency)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(list.Tasks) != tc.wantTasks || list.Requests != tc.wantRequests || int(ps.requests.Load()) != tc.wantRequests || list.Reported != tc.wantReported {
+				t.Fatalf("got %d tasks, %d requests (server saw %d), reported %d; want %d, %d, %d",
+					len(list.Tasks), list.Requests, ps.requests.Load(), list.Reported, tc.wantTasks, tc.wantRequests, tc.wantReported)
+			}
+			for i, task := range list.Tasks {
+				if want := ps.ids[i]; task.ID != want {
+					t.Fatalf("task %d is %s, want %s: the API's order must be kept", i, task.ID, want)
+				}
+			}
+			if tc.concurrency == 1 && ps.maxFlight.Load() > 1 {
+				t.Fatalf("%d requests in flight with concurrency 1", ps.maxFlight.Load())
+			}
+			if ps.maxFlight.Load() > int32(max(tc.concurrency, 1)) {
+				t.Fatalf("%d requests in flight, more than %d", ps.maxFlight.Load(), tc.concurrency)
+			}
+		})
+	}
+}
+
+// TestListAllTasksWhilePagesShift adds new tasks at the head of the list
+// while the pages are read, so every later page repeats tasks of the one
+// before and the oldest tasks move past the predicted last page.
+func TestListAllTasksWhilePagesShift(t *testing.T) {
+	ps := newPageServer(300)
+	ps.onRequest = func(s *pageServer, n int) {
+		if n > 1 {
+			s.ids = append([]string{fmt.Sprintf("new-%d", n)}, s.ids...)
+		}
+	}
+	srv := httptest.NewServer(ps)
+	defer srv.Close()
+	list, err := newTestClient(t, srv, nil).ListAllTasks(context.Background(), TaskQuery{Region: testRegion, ProjectID: testProject, InstanceID: "i"}, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	for _, task := range list.Tasks {
+		if seen[task.ID] {
+			t.Fatalf("duplicate task %s", task.ID)
+		}
+		seen[task.ID] = true
+	}
+	for i := 1; i <= 300; i++ {
+		if id := fmt.Sprintf("task-%05d", i); !seen[id] {
+			t.Fatalf("task %s is missing", id)
+		}
+	}
+}
+
+func TestListAllTasksStopsOnError(t *testing.T) {
+	ps := newPageServer(1000)
+	var calls atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if calls.Add(1) == 3 {
+			writeJSON(w, 404, map[string]string{"error_code": "DMS.00404022", "error_msg": "This DMS instance does not exist."})
+			return
+		}
+		ps.ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+	_, err := newTestClient(t, srv, nil).ListAllTasks(context.Background(), TaskQuery{Region: testRegion, ProjectID: testProject, InstanceID: "i"}, 4)
+	if !IsNotFound(err) {
+		t.Fatalf("got %v", err)
+	}
+	if n := calls.Load(); n > 7 {
+		t.Fatalf("%d requests after the error; the rest should have been called off", n)
+	}
+}
