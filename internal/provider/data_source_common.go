@@ -14,7 +14,11 @@ import (
 )
 
 // dataSources lists every data source the provider serves.
-var dataSources []func() datasource.DataSource
+var dataSources = []func() datasource.DataSource{
+	NewRocketMQBackgroundTasksDataSource,
+	NewKafkaBackgroundTasksDataSource,
+	NewRabbitMQBackgroundTasksDataSource,
+}
 
 // clientFrom takes the configured client from a data source's
 // ConfigureRequest. It returns nil before the provider is configured

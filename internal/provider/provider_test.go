@@ -92,14 +92,18 @@ func TestConfigureEnvironmentPrecedence(t *testing.T) {
 		check func(t *testing.T, m map[string]string)
 	}{
 		{
-			name:  "HW_ wins over OS_",
-			env:   map[string]string{"HW_REGION_NAME": "eu-de", "OS_REGION_NAME": "eu-nl", "HW_ACCESS_KEY": "hw-ak", "OS_ACCESS_KEY": "os-ak", "HW_SECRET_KEY": "hw-sk", "OS_SECRET_KEY": "os-sk"},
-			check: func(t *testing.T, m map[string]string) { expect(t, m, "region", "eu-de", "access_key", "hw-ak", "secret_key", "hw-sk") },
+			name: "HW_ wins over OS_",
+			env:  map[string]string{"HW_REGION_NAME": "eu-de", "OS_REGION_NAME": "eu-nl", "HW_ACCESS_KEY": "hw-ak", "OS_ACCESS_KEY": "os-ak", "HW_SECRET_KEY": "hw-sk", "OS_SECRET_KEY": "os-sk"},
+			check: func(t *testing.T, m map[string]string) {
+				expect(t, m, "region", "eu-de", "access_key", "hw-ak", "secret_key", "hw-sk")
+			},
 		},
 		{
-			name:  "OS_ is used when HW_ is unset",
-			env:   map[string]string{"OS_REGION_NAME": "eu-nl", "OS_AUTH_TOKEN": "tok", "OS_TENANT_ID": "tenant"},
-			check: func(t *testing.T, m map[string]string) { expect(t, m, "region", "eu-nl", "token", "tok", "project_id", "tenant") },
+			name: "OS_ is used when HW_ is unset",
+			env:  map[string]string{"OS_REGION_NAME": "eu-nl", "OS_AUTH_TOKEN": "tok", "OS_TENANT_ID": "tenant"},
+			check: func(t *testing.T, m map[string]string) {
+				expect(t, m, "region", "eu-nl", "token", "tok", "project_id", "tenant")
+			},
 		},
 		{
 			name:  "OS_PROJECT_ID wins over OS_TENANT_ID",

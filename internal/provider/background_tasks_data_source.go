@@ -1,0 +1,435 @@
+package provider
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/datasource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
+	"github.com/hashicorp/terraform-plugin-framework-validators/boolvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/hwtasks/terraform-provider-hwtasks/internal/client"
+)
+
+// dmsEngine is one of the DMS engines that share the background-task API.
+type dmsEngine struct {
+	// typeName is the data source's name without the provider prefix.
+	typeName string
+	// title is the engine's name as the console shows it.
+	title string
+}
+
+// taskStatuses are the documented statuses of a background task, and
+// terminalTaskStatuses those after which a task never changes.
+var (
+	taskStatuses         = []string{"CREATED", "EXECUTING", "SUCCESS", "FAILED", "DELETED", "CANCELLED"}
+	terminalTaskStatuses = []string{"SUCCESS", "FAILED", "DELETED", "CANCELLED"}
+)
+
+const defaultTasksReadTimeout = 20 * time.Minute
+
+var (
+	_ datasource.DataSourceWithConfigure      = (*backgroundTasksDataSource)(nil)
+	_ datasource.DataSourceWithValidateConfig = (*backgroundTasksDataSource)(nil)
+)
+
+// backgroundTasksDataSource reads the background tasks of a DMS instance;
+// one type serves RocketMQ, Kafka and RabbitMQ.
+type backgroundTasksDataSource struct {
+	engine dmsEngine
+	client *client.Client
+	// concurrency is how many pages are read at once.
+	concurrency int
+}
+
+func newBackgroundTasksDataSource(e dmsEngine) func() datasource.DataSource {
+	return func() datasource.DataSource {
+		return &backgroundTasksDataSource{engine: e, concurrency: client.DefaultPageConcurrency}
+	}
+}
+
+type backgroundTasksModel struct {
+	ID                types.String         `tfsdk:"id"`
+	InstanceID        types.String         `tfsdk:"instance_id"`
+	Region            types.String         `tfsdk:"region"`
+	ProjectID         types.String         `tfsdk:"project_id"`
+	TaskID            types.String         `tfsdk:"task_id"`
+	BeginTime         types.String         `tfsdk:"begin_time"`
+	EndTime           types.String         `tfsdk:"end_time"`
+	Start             types.Int64          `tfsdk:"start"`
+	Limit             types.Int64          `tfsdk:"limit"`
+	Name              types.String         `tfsdk:"name"`
+	Status            types.String         `tfsdk:"status"`
+	WaitForCompletion types.Bool           `tfsdk:"wait_for_completion"`
+	PollInterval      timetypes.GoDuration `tfsdk:"poll_interval"`
+	Timeouts          timeouts.Value       `tfsdk:"timeouts"`
+	TaskCount         types.Int64          `tfsdk:"task_count"`
+	Tasks             []taskModel          `tfsdk:"tasks"`
+}
+
+type taskModel struct {
+	ID        types.String `tfsdk:"id"`
+	Name      types.String `tfsdk:"name"`
+	UserName  types.String `tfsdk:"user_name"`
+	UserID    types.String `tfsdk:"user_id"`
+	Status    types.String `tfsdk:"status"`
+	CreatedAt types.String `tfsdk:"created_at"`
+	UpdatedAt types.String `tfsdk:"updated_at"`
+	Params    types.String `tfsdk:"params"`
+	ParamsMap types.Map    `tfsdk:"params_map"`
+}
+
+func (d *backgroundTasksDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_" + d.engine.typeName
+}
+
+func (d *backgroundTasksDataSource) Schema(ctx context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+	e := d.engine.title
+	resp.Schema = schema.Schema{
+		MarkdownDescription: fmt.Sprintf("Reads the background tasks of a DMS for %s instance: who did what to the instance, and when, "+
+			"such as binding a public IP or restarting it. Reads every task (or one page, or one task), optionally filtered, "+
+			"and can wait for a task to finish.", e),
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "`{project_id}/{instance_id}`, followed by `/{task_id}` when `task_id` is set.",
+			},
+			"instance_id": schema.StringAttribute{
+				Required:            true,
+				MarkdownDescription: fmt.Sprintf("The ID of the %s instance, as the %s console shows it on the instance's page.", e, e),
+				Validators:          []validator.String{notBlank},
+			},
+			"region": schema.StringAttribute{
+				Optional: true, Computed: true,
+				MarkdownDescription: "The region of the instance. Defaults to the provider's region.",
+				Validators:          []validator.String{notBlank},
+			},
+			"project_id": schema.StringAttribute{
+				Optional: true, Computed: true,
+				MarkdownDescription: "The project of the instance. Defaults to the provider's `project_id` for its region, or is looked up for `region`.",
+				Validators:          []validator.String{notBlank},
+			},
+			"task_id": schema.StringAttribute{
+				Optional:            true,
+				MarkdownDescription: "Read only this task, instead of the list.",
+				Validators:          []validator.String{notBlank},
+			},
+			"begin_time": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "Only tasks created at or after this time. `YYYYMMDDHHmmss` in UTC, as the API takes it, " +
+					"or RFC 3339, so that `timeadd(timestamp(), \"-24h\")` works as it is.",
+				Validators: []validator.String{windowTime{}, stringvalidator.ConflictsWith(path.MatchRoot("task_id"))},
+			},
+			"end_time": schema.StringAttribute{
+				Optional:            true,
+				MarkdownDescription: "Only tasks created at or before this time, in the same formats as `begin_time`. Must not be before `begin_time`.",
+				Validators:          []validator.String{windowTime{}, stringvalidator.ConflictsWith(path.MatchRoot("task_id"))},
+			},
+			"start": schema.Int64Attribute{
+				Optional: true,
+				MarkdownDescription: "Return exactly one page, starting at this 1-based position (the second page of 100 is `start = 101`). " +
+					"When neither `start` nor `limit` is set, every page is read.",
+				Validators: []validator.Int64{int64validator.AtLeast(1), int64validator.ConflictsWith(path.MatchRoot("task_id"))},
+			},
+			"limit": schema.Int64Attribute{
+				Optional:            true,
+				MarkdownDescription: "Return exactly one page of at most this many tasks, from 1 to 100 (the API's default is 10 when only `start` is set).",
+				Validators:          []validator.Int64{int64validator.Between(1, client.TaskPageSize), int64validator.ConflictsWith(path.MatchRoot("task_id"))},
+			},
+			"name": schema.StringAttribute{
+				Optional:            true,
+				MarkdownDescription: "Keep only tasks with this name, such as `bindInstancePublicIp` or `restart`. Applied after reading; `task_count` is not affected.",
+				Validators:          []validator.String{notBlank},
+			},
+			"status": schema.StringAttribute{
+				Optional:            true,
+				MarkdownDescription: "Keep only tasks with this status: one of `CREATED`, `EXECUTING`, `SUCCESS`, `FAILED`, `DELETED`, `CANCELLED`. Applied after reading; `task_count` is not affected.",
+				Validators:          []validator.String{stringvalidator.OneOf(taskStatuses...)},
+			},
+			"wait_for_completion": schema.BoolAttribute{
+				Optional: true,
+				MarkdownDescription: "With `task_id`: poll until the task reaches `SUCCESS`, `FAILED`, `DELETED` or `CANCELLED`. " +
+					"A task that ends `FAILED` is not an error of the data source; check `tasks[0].status` with a postcondition.",
+				Validators: []validator.Bool{boolvalidator.AlsoRequires(path.MatchRoot("task_id"))},
+			},
+			"poll_interval": schema.StringAttribute{
+				Optional:            true,
+				CustomType:          timetypes.GoDurationType{},
+				MarkdownDescription: "How often to poll while waiting, as a duration such as `\"10s\"`. Default `5s`, minimum `100ms`.",
+				Validators:          []validator.String{goDuration{min: minPollInterval}},
+			},
+			"task_count": schema.Int64Attribute{
+				Computed: true,
+				MarkdownDescription: "The total the API reports for the query (the instance, and the time window if any), before the `name` and `status` filters. " +
+					"The API sends it as a string; it is a number here.",
+			},
+			"tasks": schema.ListNestedAttribute{
+				Computed:            true,
+				MarkdownDescription: "The tasks, newest first, as the API orders them.",
+				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
+					"id":         schema.StringAttribute{Computed: true, MarkdownDescription: "The task ID."},
+					"name":       schema.StringAttribute{Computed: true, MarkdownDescription: "The task name, such as `bindInstancePublicIp`."},
+					"user_name":  schema.StringAttribute{Computed: true, MarkdownDescription: "The user who started the task."},
+					"user_id":    schema.StringAttribute{Computed: true, MarkdownDescription: "The ID of that user."},
+					"status":     schema.StringAttribute{Computed: true, MarkdownDescription: "The status: `CREATED`, `EXECUTING`, `SUCCESS`, `FAILED`, `DELETED` or `CANCELLED`."},
+					"created_at": schema.StringAttribute{Computed: true, MarkdownDescription: "When the task started, in RFC 3339 as the API gives it."},
+					"updated_at": schema.StringAttribute{Computed: true, MarkdownDescription: "When the task last changed (its end, once finished), in RFC 3339 as the API gives it."},
+					"params":     schema.StringAttribute{Computed: true, MarkdownDescription: "The task parameters as the API gives them: usually a JSON string, to read with `jsondecode()`."},
+					"params_map": schema.MapAttribute{
+						Computed:    true,
+						ElementType: types.StringType,
+						MarkdownDescription: "The top-level keys of `params` when it is a JSON object: strings as they are, numbers and booleans in their JSON text, " +
+							"nested values as compact JSON, and JSON null as null. Null when `params` is empty or not a JSON object.",
+					},
+				}},
+			},
+		},
+		Blocks: map[string]schema.Block{
+			"timeouts": timeouts.Block(ctx),
+		},
+	}
+}
+
+func (d *backgroundTasksDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
+	d.client = clientFrom(req, &resp.Diagnostics)
+}
+
+// ValidateConfig checks what single-attribute validators cannot: that the
+// window does not end before it begins. It runs at plan time, before any
+// request.
+func (d *backgroundTasksDataSource) ValidateConfig(ctx context.Context, req datasource.ValidateConfigRequest, resp *datasource.ValidateConfigResponse) {
+	var begin, end types.String
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("begin_time"), &begin)...)
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("end_time"), &end)...)
+	if begin.IsNull() || begin.IsUnknown() || end.IsNull() || end.IsUnknown() {
+		return
+	}
+	b, errB := parseWindowTime(begin.ValueString())
+	e, errE := parseWindowTime(end.ValueString())
+	if errB != nil || errE != nil {
+		return // the attribute validators report these
+	}
+	if b.After(e) {
+		resp.Diagnostics.AddAttributeError(path.Root("begin_time"), "begin_time is after end_time",
+			fmt.Sprintf("The window begins at %s but ends earlier, at %s (both in UTC). Swap them, or move begin_time back.",
+				b.Format(time.RFC3339), e.Format(time.RFC3339)))
+	}
+}
+
+func (d *backgroundTasksDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
+	var m backgroundTasksModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if d.client == nil {
+		notConfigured(&resp.Diagnostics)
+		return
+	}
+	timeout, diags := m.Timeouts.Read(ctx, defaultTasksReadTimeout)
+	resp.Diagnostics.Append(diags...)
+	interval := defaultPollInterval
+	if !m.PollInterval.IsNull() {
+		interval, diags = m.PollInterval.ValueGoDuration()
+		resp.Diagnostics.Append(diags...)
+	}
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+
+	sc, ok := resolveScope(ctx, d.client, m.Region, m.ProjectID, &resp.Diagnostics)
+	if !ok {
+		return
+	}
+	instanceID := m.InstanceID.ValueString()
+	cc := d.callContext(sc, instanceID, m.TaskID.ValueString(), timeout)
+
+	var page client.TaskPage
+	switch {
+	case !m.TaskID.IsNull():
+		task, err := d.readTask(ctx, sc, instanceID, m.TaskID.ValueString(), m.WaitForCompletion.ValueBool(), interval, timeout, &resp.Diagnostics)
+		if err != nil {
+			addCallError(&resp.Diagnostics, err, cc)
+		}
+		if task == nil {
+			return
+		}
+		page = client.TaskPage{TaskCount: 1, Tasks: []client.Task{*task}}
+	default:
+		q := client.TaskQuery{Region: sc.Region, ProjectID: sc.ProjectID, InstanceID: instanceID}
+		// Validation has already accepted both; here they only change form.
+		if !m.BeginTime.IsNull() {
+			t, _ := parseWindowTime(m.BeginTime.ValueString())
+			q.BeginTime = t.Format(windowLayout)
+		}
+		if !m.EndTime.IsNull() {
+			t, _ := parseWindowTime(m.EndTime.ValueString())
+			q.EndTime = t.Format(windowLayout)
+		}
+		if !m.Start.IsNull() || !m.Limit.IsNull() {
+			q.Start, q.Limit = int(m.Start.ValueInt64()), int(m.Limit.ValueInt64())
+			p, err := d.client.ListTasks(ctx, q)
+			if err != nil {
+				addCallError(&resp.Diagnostics, err, cc)
+				return
+			}
+			page = *p
+		} else {
+			list, err := d.client.ListAllTasks(ctx, q, d.concurrency)
+			if err != nil {
+				addCallError(&resp.Diagnostics, err, cc)
+				return
+			}
+			page = client.TaskPage{TaskCount: client.FlexInt(list.Reported), Tasks: list.Tasks}
+		}
+	}
+
+	tasks, diags := modelFromTasks(filterTasks(page.Tasks, m.Name.ValueString(), m.Status.ValueString()))
+	resp.Diagnostics.Append(diags...)
+	m.Tasks = tasks
+	m.TaskCount = types.Int64Value(int64(page.TaskCount))
+	m.Region = types.StringValue(sc.Region)
+	m.ProjectID = types.StringValue(sc.ProjectID)
+	id := sc.ProjectID + "/" + instanceID
+	if !m.TaskID.IsNull() {
+		id += "/" + m.TaskID.ValueString()
+	}
+	m.ID = types.StringValue(id)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+}
+
+// readTask reads one task, and with wait polls it until it is terminal.
+// On a timeout while waiting it reports the last status seen itself and
+// returns no error, so the caller adds nothing more.
+func (d *backgroundTasksDataSource) readTask(ctx context.Context, sc scope, instanceID, taskID string, wait bool, interval, timeout time.Duration, diags *diag.Diagnostics) (*client.Task, error) {
+	started := time.Now()
+	var last *client.Task
+	var lastSeen time.Time
+	err := pollUntil(ctx, interval, func(ctx context.Context) (bool, error) {
+		t, err := d.client.GetTask(ctx, sc.Region, sc.ProjectID, instanceID, taskID)
+		if err != nil {
+			return false, err
+		}
+		last, lastSeen = t, time.Now()
+		if !wait {
+			return true, nil
+		}
+		done := slices.Contains(terminalTaskStatuses, t.Status)
+		tflog.Info(ctx, "polled background task", map[string]any{
+			"engine": d.engine.title, "instance_id": instanceID, "task_id": taskID, "status": t.Status,
+			"elapsed": time.Since(started).Round(time.Millisecond).String(), "done": done,
+		})
+		return done, nil
+	})
+	if err != nil && last != nil && ctx.Err() != nil {
+		diags.AddAttributeError(path.Root("task_id"), "Timed out waiting for the task",
+			fmt.Sprintf("Task %s (%s) of %s instance %s did not finish within %s. Its last status was %s, seen at %s (updated_at %s).\n\n"+
+				"Raise timeouts.read, or leave out wait_for_completion to read the task as it is.",
+				taskID, last.Name, d.engine.title, instanceID, timeout, last.Status, lastSeen.UTC().Format(time.RFC3339), last.UpdatedAt))
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return last, nil
+}
+
+func (d *backgroundTasksDataSource) callContext(sc scope, instanceID, taskID string, timeout time.Duration) callContext {
+	e := d.engine.title
+	action := fmt.Sprintf("read the background tasks of %s instance %s", e, instanceID)
+	if taskID != "" {
+		action = fmt.Sprintf("read background task %s of %s instance %s", taskID, e, instanceID)
+	}
+	return callContext{
+		Action: action, Service: "DMS", EndpointKey: client.ServiceDMS,
+		Permission: "DMS read access (the DMS ReadOnlyAccess policy, or dms:instance:get and dms:instance:list)",
+		Region:     sc.Region, ProjectID: sc.ProjectID, Timeout: timeout,
+		NotFound: func(apiErr *client.APIError) (path.Path, string, string, bool) {
+			// DMS.00404022 means the instance; any other 404 on a task
+			// route (DMS.00404026 in practice) means the task.
+			if taskID != "" && apiErr.Code != "DMS.00404022" {
+				return path.Root("task_id"), fmt.Sprintf("Background task %s of %s instance %s was not found", taskID, e, instanceID),
+					"Check task_id; the API keeps tasks of the last months only.", true
+			}
+			return path.Root("instance_id"), fmt.Sprintf("%s instance %s was not found", e, instanceID),
+				"Check instance_id and region.", true
+		},
+	}
+}
+
+// filterTasks keeps the tasks with the given name and status ("" keeps all).
+func filterTasks(tasks []client.Task, name, status string) []client.Task {
+	if name == "" && status == "" {
+		return tasks
+	}
+	out := make([]client.Task, 0, len(tasks))
+	for _, t := range tasks {
+		if (name == "" || t.Name == name) && (status == "" || t.Status == status) {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// modelFromTasks converts API tasks to the state's model.
+func modelFromTasks(tasks []client.Task) ([]taskModel, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	out := make([]taskModel, len(tasks))
+	for i, t := range tasks {
+		pm, d := paramsMap(t.Params)
+		diags.Append(d...)
+		out[i] = taskModel{
+			ID: types.StringValue(t.ID), Name: types.StringValue(t.Name), UserName: types.StringValue(t.UserName),
+			UserID: types.StringValue(t.UserID), Status: types.StringValue(t.Status), CreatedAt: types.StringValue(t.CreatedAt),
+			UpdatedAt: types.StringValue(t.UpdatedAt), Params: types.StringValue(t.Params), ParamsMap: pm,
+		}
+	}
+	return out, diags
+}
+
+// paramsMap flattens the top-level keys of params into strings, or returns
+// null when params is empty or not a JSON object.
+func paramsMap(params string) (types.Map, diag.Diagnostics) {
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal([]byte(params), &fields); err != nil || fields == nil {
+		return types.MapNull(types.StringType), nil
+	}
+	values := make(map[string]types.String, len(fields))
+	for k, raw := range fields {
+		raw = bytes.TrimSpace(raw)
+		switch raw[0] {
+		case '"':
+			var s string
+			if err := json.Unmarshal(raw, &s); err != nil {
+				return types.MapNull(types.StringType), nil
+			}
+			values[k] = types.StringValue(s)
+		case '{', '[':
+			var b bytes.Buffer
+			if err := json.Compact(&b, raw); err != nil {
+				return types.MapNull(types.StringType), nil
+			}
+			values[k] = types.StringValue(b.String())
+		case 'n':
+			values[k] = types.StringNull()
+		default: // numbers and booleans keep their JSON text
+			values[k] = types.StringValue(string(raw))
+		}
+	}
+	return types.MapValueFrom(context.Background(), types.StringType, values)
+}

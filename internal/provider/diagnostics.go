@@ -1,0 +1,103 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+
+	"github.com/hwtasks/terraform-provider-hwtasks/internal/client"
+)
+
+// callContext describes a failed read in the user's terms, so that every
+// error says what failed, where, and what to try.
+type callContext struct {
+	// Action completes "Cannot …": "read the background tasks of RocketMQ instance x".
+	Action string
+	// Service is the product name, such as "DMS" or "GaussDB(for MySQL)".
+	Service string
+	// EndpointKey is the provider's endpoints key of the service.
+	EndpointKey string
+	// Permission names the access a 403 most likely lacks.
+	Permission string
+	Region     string
+	ProjectID  string
+	// Timeout is the read timeout in force.
+	Timeout time.Duration
+	// NotFound maps a 404 to the attribute at fault, a summary and a hint.
+	// It returns false when the 404 is not about a user's argument.
+	NotFound func(e *client.APIError) (attr path.Path, summary, hint string, ok bool)
+}
+
+func (cc callContext) where() string {
+	return fmt.Sprintf("project %s (region %s)", cc.ProjectID, cc.Region)
+}
+
+// addCallError appends one diagnostic for err, specific to its kind.
+func addCallError(diags *diag.Diagnostics, err error, cc callContext) {
+	var (
+		apiErr    *client.APIError
+		reqErr    *client.RequestError
+		decodeErr *client.DecodeError
+		tooLarge  *client.ResponseTooLargeError
+	)
+	switch {
+	case errors.Is(err, context.DeadlineExceeded):
+		diags.AddError("Timed out",
+			fmt.Sprintf("Could not %s within the read timeout of %s: %v\n\nRaise timeouts.read on the data source if the API is slow.", cc.Action, cc.Timeout, err))
+	case errors.Is(err, context.Canceled):
+		diags.AddError("Cancelled", fmt.Sprintf("Stopped before being able to %s: %v", cc.Action, err))
+	case errors.As(err, &apiErr):
+		addAPIError(diags, apiErr, cc)
+	case errors.As(err, &tooLarge):
+		diags.AddError("Answer too large",
+			fmt.Sprintf("Could not %s in %s: %v. Narrow the query (begin_time and end_time, or start and limit).", cc.Action, cc.where(), err))
+	case errors.As(err, &decodeErr):
+		diags.AddError("Unreadable answer from "+cc.Service,
+			fmt.Sprintf("Could not %s in %s: the API answered with a body that is not what its documentation describes.\n\n%v\n\nIf a proxy sits in front of the API, check endpoints.%s.", cc.Action, cc.where(), err, cc.EndpointKey))
+	case errors.As(err, &reqErr):
+		diags.AddError("Cannot reach "+cc.Service,
+			fmt.Sprintf("Could not %s in %s: %v\n\nCheck the network, the proxy settings (HTTPS_PROXY, NO_PROXY) and, if set, endpoints.%s.", cc.Action, cc.where(), err, cc.EndpointKey))
+	default:
+		diags.AddError("Cannot "+cc.Action, fmt.Sprintf("Could not %s in %s: %v", cc.Action, cc.where(), err))
+	}
+}
+
+func addAPIError(diags *diag.Diagnostics, e *client.APIError, cc callContext) {
+	summary := e.Summary()
+	switch {
+	case e.StatusCode == http.StatusNotFound && cc.NotFound != nil:
+		if attr, title, hint, ok := cc.NotFound(e); ok {
+			diags.AddAttributeError(attr, title, fmt.Sprintf("%s in %s: %s. %s", title, cc.where(), summary, hint))
+			return
+		}
+		diags.AddError("Not found", fmt.Sprintf("Could not %s in %s: %s. Check the region and project_id.", cc.Action, cc.where(), summary))
+	case e.StatusCode == http.StatusUnauthorized:
+		diags.AddError("Credentials rejected",
+			fmt.Sprintf("%s rejected the credentials trying to %s in %s: %s.\n\nCheck the access key and secret key (or that the token has not expired), "+
+				"and that this machine's clock is right: signed requests are only valid for 15 minutes.", cc.Service, cc.Action, cc.where(), summary))
+	case e.StatusCode == http.StatusForbidden:
+		diags.AddError("Access denied",
+			fmt.Sprintf("Not allowed to %s in %s: %s.\n\nThe credentials most likely lack %s in this project. Ask an administrator to grant it, or check that project_id belongs to these credentials.",
+				cc.Action, cc.where(), summary, cc.Permission))
+	case client.IsThrottled(e):
+		diags.AddError("Throttled by "+cc.Service,
+			fmt.Sprintf("Could not %s in %s: the API kept throttling the requests: %s.\n\nRaise max_retries, or make fewer requests at once (terraform -parallelism=N).", cc.Action, cc.where(), summary))
+	case e.StatusCode >= 500:
+		diags.AddError(cc.Service+" failed",
+			fmt.Sprintf("Could not %s in %s: the service answered with an error: %s.\n\nThis is usually temporary; try again later. If it persists, give the request id to Huawei Cloud support.", cc.Action, cc.where(), summary))
+	case e.StatusCode == http.StatusBadRequest && e.Code == "DMS.00400002":
+		diags.AddAttributeError(path.Root("project_id"), "Invalid project ID",
+			fmt.Sprintf("Could not %s in %s: %s. Check project_id, or leave it out to have it looked up for the region.", cc.Action, cc.where(), summary))
+	case e.StatusCode == http.StatusBadRequest:
+		diags.AddError("Request rejected by "+cc.Service,
+			fmt.Sprintf("Could not %s in %s: %s. Check the data source's arguments.", cc.Action, cc.where(), summary))
+	default:
+		diags.AddError("Unexpected answer from "+cc.Service,
+			fmt.Sprintf("Could not %s in %s: %s.", cc.Action, cc.where(), summary))
+	}
+}
