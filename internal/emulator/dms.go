@@ -1,0 +1,281 @@
+package emulator
+
+import (
+	"net/http"
+	"net/url"
+	"sort"
+	"strconv"
+	"time"
+)
+
+// Task is a DMS background task. RocketMQ, Kafka and RabbitMQ share the API.
+type Task struct {
+	ID, Name, UserName, UserID, Params, Status string
+	// CreatedAt and UpdatedAt go on the wire as RFC 3339 UTC with
+	// milliseconds, "2020-06-23T03:00:03.471Z"; a zero time as "".
+	CreatedAt, UpdatedAt time.Time
+}
+
+// dmsTimeFormat is the layout of created_at and updated_at.
+const dmsTimeFormat = "2006-01-02T15:04:05.000Z"
+
+// dmsQueryTimeFormat is the layout of begin_time and end_time, in UTC.
+const dmsQueryTimeFormat = "20060102150405"
+
+// AddInstance creates an empty instance in projectID, if it does not exist.
+// The project should be one of the account's (Config.Projects), or requests
+// for it get 400 DMS.00400002.
+func (e *Emulator) AddInstance(projectID, instanceID string) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.instanceLocked(projectID, instanceID)
+}
+
+// AddTasks adds tasks to an instance, creating the instance if needed. A
+// task replaces an earlier one with the same ID.
+func (e *Emulator) AddTasks(projectID, instanceID string, tasks ...Task) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	inst := e.instanceLocked(projectID, instanceID)
+	for _, t := range tasks {
+		inst[t.ID] = t
+	}
+}
+
+func (e *Emulator) instanceLocked(projectID, instanceID string) map[string]Task {
+	p := e.instances[projectID]
+	if p == nil {
+		p = map[string]map[string]Task{}
+		e.instances[projectID] = p
+	}
+	inst := p[instanceID]
+	if inst == nil {
+		inst = map[string]Task{}
+		p[instanceID] = inst
+	}
+	return inst
+}
+
+// ScriptTask makes each read of a task, in a list or on its own, show the
+// next of statuses; the last one sticks. It applies to the task of that ID
+// in the instance of that ID, whatever the project, and replaces an earlier
+// script. With no statuses it removes the script, and reads show the task's
+// own Status again.
+func (e *Emulator) ScriptTask(instanceID, taskID string, statuses ...string) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	k := taskKey{instanceID, taskID}
+	if len(statuses) == 0 {
+		delete(e.taskScripts, k)
+		return
+	}
+	e.taskScripts[k] = &script[string]{steps: append([]string(nil), statuses...)}
+}
+
+type taskJSON struct {
+	ID        string `json:"id"`
+	Name      string `json:"name"`
+	UserName  string `json:"user_name"`
+	UserID    string `json:"user_id"`
+	Params    string `json:"params"`
+	Status    string `json:"status"`
+	CreatedAt string `json:"created_at"`
+	UpdatedAt string `json:"updated_at"`
+}
+
+type taskListJSON struct {
+	TaskCount string     `json:"task_count"` // a string on the real API
+	Tasks     []taskJSON `json:"tasks"`
+}
+
+func formatDMSTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(dmsTimeFormat)
+}
+
+// readTaskLocked renders a task as one read shows it, advancing its script.
+func (e *Emulator) readTaskLocked(instanceID string, t Task) taskJSON {
+	if s := e.taskScripts[taskKey{instanceID, t.ID}]; s != nil {
+		t.Status = s.advance()
+	}
+	return taskJSON{
+		ID: t.ID, Name: t.Name, UserName: t.UserName, UserID: t.UserID, Params: t.Params, Status: t.Status,
+		CreatedAt: formatDMSTime(t.CreatedAt), UpdatedAt: formatDMSTime(t.UpdatedAt),
+	}
+}
+
+func writeDMSError(w http.ResponseWriter, status int, code, msg string) {
+	writeJSON(w, status, errorBody{code, msg})
+}
+
+// Error codes of the DMS API. DMS.00400002, DMS.00404022 and DMS.00404026
+// are the real ones; the codes for a bad query parameter and for a project
+// the credentials do not reach are the emulator's picks, in the same
+// numbering scheme, since the documents give none.
+const (
+	dmsBadParameter     = "DMS.00400001"
+	dmsInvalidProject   = "DMS.00400002"
+	dmsProjectMismatch  = "DMS.00403001"
+	dmsInstanceNotFound = "DMS.00404022"
+	dmsTaskNotFound     = "DMS.00404026"
+)
+
+// dmsScope answers the call with an error and returns false when the path's
+// project is not one the credentials may use.
+func (e *Emulator) dmsScope(w http.ResponseWriter, c *call) bool {
+	switch e.scopeStatus(c) {
+	case http.StatusForbidden:
+		writeDMSError(w, http.StatusForbidden, dmsProjectMismatch, "The project ID in the URL does not match the project of the credentials.")
+		return false
+	case http.StatusBadRequest:
+		writeDMSError(w, http.StatusBadRequest, dmsInvalidProject, "Invalid project ID.")
+		return false
+	}
+	return true
+}
+
+// listQuery is the validated query of a task list.
+type listQuery struct {
+	start, limit int
+	begin, end   time.Time // zero when absent
+}
+
+// parseListQuery validates start, limit, begin_time and end_time; other
+// parameters are ignored, as real services ignore unknown ones. A parameter
+// given an empty value counts as absent, as Java web frameworks bind it.
+//
+// start is 1-based. start=0 is accepted and means 1: the API reference
+// gives its range as "≥ 0", and the first page is the only sensible reading
+// of 0.
+func parseListQuery(q url.Values) (listQuery, string) {
+	lq := listQuery{start: 1, limit: 10}
+	if v := q.Get("start"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			return lq, "Invalid parameter start: it must be an integer of 0 or more, got " + strconv.Quote(v) + "."
+		}
+		lq.start = max(n, 1)
+	}
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 100 {
+			return lq, "Invalid parameter limit: it must be an integer from 1 to 100, got " + strconv.Quote(v) + "."
+		}
+		lq.limit = n
+	}
+	for _, p := range []struct {
+		name string
+		t    *time.Time
+	}{{"begin_time", &lq.begin}, {"end_time", &lq.end}} {
+		v := q.Get(p.name)
+		if v == "" {
+			continue
+		}
+		t, ok := parseDMSQueryTime(v)
+		if !ok {
+			return lq, "Invalid parameter " + p.name + ": it must be a UTC time in the format YYYYMMDDHHmmss, got " + strconv.Quote(v) + "."
+		}
+		*p.t = t
+	}
+	return lq, ""
+}
+
+// parseDMSQueryTime accepts exactly 14 digits that make a real calendar
+// time; time.Parse alone would take a one-digit hour.
+func parseDMSQueryTime(v string) (time.Time, bool) {
+	if len(v) != len(dmsQueryTimeFormat) {
+		return time.Time{}, false
+	}
+	for i := 0; i < len(v); i++ {
+		if v[i] < '0' || v[i] > '9' {
+			return time.Time{}, false
+		}
+	}
+	t, err := time.ParseInLocation(dmsQueryTimeFormat, v, time.UTC)
+	return t, err == nil
+}
+
+// handleTaskList answers GET /v2/{project_id}/instances/{instance_id}/tasks.
+//
+// The order is newest created_at first, then task ID descending, so that
+// equal times still page deterministically. The time filter is inclusive
+// at the bounds' one-second resolution: a task created at 03:00:03.471 is
+// within end_time=...030003. A begin_time after end_time matches nothing
+// rather than being an error. task_count counts every task the time filter
+// matches, not only those on the page.
+func (e *Emulator) handleTaskList(w http.ResponseWriter, c *call) {
+	if !e.dmsScope(w, c) {
+		return
+	}
+	lq, msg := parseListQuery(c.r.URL.Query())
+	if msg != "" {
+		writeDMSError(w, http.StatusBadRequest, dmsBadParameter, msg)
+		return
+	}
+	e.mu.Lock()
+	inst, ok := e.instances[c.m.project][c.m.instance]
+	if !ok {
+		e.mu.Unlock()
+		writeDMSError(w, http.StatusNotFound, dmsInstanceNotFound, "This DMS instance does not exist.")
+		return
+	}
+	matched := make([]Task, 0, len(inst))
+	for _, t := range inst {
+		created := t.CreatedAt.Truncate(time.Second)
+		if !lq.begin.IsZero() && created.Before(lq.begin) || !lq.end.IsZero() && created.After(lq.end) {
+			continue
+		}
+		matched = append(matched, t)
+	}
+	sort.Slice(matched, func(i, j int) bool {
+		a, b := matched[i], matched[j]
+		if !a.CreatedAt.Equal(b.CreatedAt) {
+			return a.CreatedAt.After(b.CreatedAt)
+		}
+		return a.ID > b.ID
+	})
+	total := len(matched)
+	out := []taskJSON{}
+	if from := lq.start - 1; from < total {
+		for _, t := range matched[from:min(total, from+lq.limit)] {
+			out = append(out, e.readTaskLocked(c.m.instance, t))
+		}
+	}
+	e.mu.Unlock()
+	writeJSON(w, http.StatusOK, taskListJSON{TaskCount: strconv.Itoa(c.taskCount(total)), Tasks: out})
+}
+
+// taskCount is the task_count to send for a real count of n, skewed when
+// FaultTaskCountSkew applies.
+func (c *call) taskCount(n int) int {
+	if c.skew {
+		return max(0, n+c.delta)
+	}
+	return n
+}
+
+// handleTaskGet answers GET /v2/{project_id}/instances/{instance_id}/tasks/{task_id}
+// with the list's body shape holding one task.
+func (e *Emulator) handleTaskGet(w http.ResponseWriter, c *call) {
+	if !e.dmsScope(w, c) {
+		return
+	}
+	e.mu.Lock()
+	inst, ok := e.instances[c.m.project][c.m.instance]
+	if !ok {
+		e.mu.Unlock()
+		writeDMSError(w, http.StatusNotFound, dmsInstanceNotFound, "This DMS instance does not exist.")
+		return
+	}
+	t, ok := inst[c.m.task]
+	if !ok {
+		e.mu.Unlock()
+		writeDMSError(w, http.StatusNotFound, dmsTaskNotFound, "This background task does not exist.")
+		return
+	}
+	tj := e.readTaskLocked(c.m.instance, t)
+	e.mu.Unlock()
+	writeJSON(w, http.StatusOK, taskListJSON{TaskCount: strconv.Itoa(c.taskCount(1)), Tasks: []taskJSON{tj}})
+}

@@ -1,0 +1,116 @@
+// Package emulator is a local fake of the Huawei Cloud APIs that the provider
+// calls: IAM, the DMS background tasks of RocketMQ, Kafka and RabbitMQ, and
+// the GaussDB(for MySQL) task center. One http.Handler serves them all on one
+// base URL, so every endpoint of the provider can point at it:
+//
+//	GET  /v3/projects?name={region}
+//	POST /v3/auth/tokens
+//	GET  /v2/{project_id}/instances/{instance_id}/tasks
+//	GET  /v2/{project_id}/instances/{instance_id}/tasks/{task_id}
+//	GET  /v3/{project_id}/jobs?id={job_id}
+//
+// It imitates the real cloud as shared/API.md and the seed documents describe
+// it, authentication included: SDK-HMAC-SHA256 signatures are recomputed from
+// the request as it arrived, with the same functions the client signs with
+// (package signer), and held to the official SDK's vectors in the tests.
+// Tests add data from Go or from fixtures, script tasks and jobs that
+// progress over successive reads, inject faults per route and count requests
+// per route.
+//
+// # Fixture format
+//
+// A fixture document is one JSON object; every key is optional and unknown
+// keys are errors:
+//
+//	{
+//	  "projects": {"eu-west-101": "1f2e3d4c5b6a47988796a5b4c3d2e1f0"},
+//	  "instances": [
+//	    {
+//	      "project_id": "0a1b2c3d4e5f40718293a4b5c6d7e8f9",
+//	      "id": "6b8e1a52-3c9f-4f4e-9d2a-1f0c7e5b9a01",
+//	      "tasks": [
+//	        {
+//	          "id": "ff80808272dcc90f0172df1e490f41b0",
+//	          "name": "bindInstancePublicIp",
+//	          "user_name": "dms_test",
+//	          "user_id": "xxxxxxxx93ff484a828144c6xxxxxxxx",
+//	          "params": "{\"enable_public_ip\":true}",
+//	          "status": "SUCCESS",
+//	          "created_at": "2020-06-23T03:00:03.471Z",
+//	          "updated_at": "2020-06-23T03:00:08.130Z",
+//	          "statuses": ["EXECUTING", "SUCCESS"]
+//	        }
+//	      ]
+//	    }
+//	  ],
+//	  "jobs": [
+//	    {
+//	      "project_id": "0a1b2c3d4e5f40718293a4b5c6d7e8f9",
+//	      "id": "31b8ae23-c687-4d80-b7b4-42a66c9bb886",
+//	      "name": "CreateGaussDBforMySQLInstance",
+//	      "status": "Completed",
+//	      "created": "2018-08-06T10:41:14+0800",
+//	      "ended": "2018-08-06T16:41:14+0000",
+//	      "process": "",
+//	      "instance": {"id": "a48e43ff268f4c0e879652d65e63d0fbin07", "name": "mysql-single"},
+//	      "entities": {"resource_ids": ["a48e43ff268f4c0e879652d65e63d0fbin07.vm"]},
+//	      "fail_reason": "English reason, for failed jobs",
+//	      "fail_reason_zh": "中文原因,X-Language: zh-cn 时返回",
+//	      "steps": [{"status": "Running", "process": "20%"}, {"status": "Completed", "process": ""}]
+//	    }
+//	  ]
+//	}
+//
+// In detail:
+//
+//   - "projects" maps regions to project IDs and adds them to the account
+//     (a region already configured gets the new ID).
+//   - "project_id" of an instance or job defaults to the account's project in
+//     DefaultRegion, or else in the first region by name.
+//   - Tasks use the wire format of the DMS API. Their times are RFC 3339, with
+//     or without fractional seconds, and are sent back in UTC with
+//     milliseconds. "statuses" is optional and scripts the task as
+//     ScriptTask does.
+//   - Jobs use the wire format of the GaussDB API, plus "fail_reason_zh" and
+//     the optional "steps", which script the job as ScriptJob does.
+//     "entities" must be an object and is sent back as given.
+//
+// testdata/fixtures.json holds the seeds' examples: the tasks of seeds 000
+// and 003 under two instances, the completed job of seed 004, and a failed
+// job with English and Chinese fail reasons. LoadDefaultFixtures loads it.
+//
+// # Choices where the documents are silent
+//
+// Each is also noted where it is made in the code.
+//
+//   - Authentication runs before routing, on unknown paths too (a real
+//     gateway answers 404 APIGW.0101 first), so that any signed request
+//     exercises the verifier. Only POST /v3/auth/tokens needs none.
+//   - X-Auth-Token wins over an Authorization header when both are sent.
+//   - A permanent access key with an X-Security-Token header is rejected.
+//   - X-Sdk-Date may be 15 minutes off either way, the bound included.
+//   - A project in the path that the credentials are not scoped to (a
+//     token's project, or the X-Project-Id of an AK/SK request) gets 403,
+//     because the credentials are valid but do not reach that project. A
+//     path project that is not the account's gets 400 (DMS.00400002 or
+//     DBS.200001), because it is then a bad path parameter; it is checked
+//     second, so a token for another project always gets 403. AK/SK without
+//     X-Project-Id may use any of the account's projects.
+//   - DMS list: start=0 means 1 (the reference says "≥ 0"); a negative or
+//     non-integer start gets 400; an empty parameter counts as absent; the
+//     time filter compares at one-second resolution, both bounds inclusive;
+//     begin_time after end_time matches nothing; equal created_at are
+//     ordered by task ID, descending. Bad parameters get 400 DMS.00400001,
+//     an unknown task 404 DMS.00404026 "This background task does not
+//     exist.", and credentials for another project 403 DMS.00403001.
+//   - GaussDB: an unknown job gets 404 DBS.200823, a missing id 400
+//     DBS.200001, credentials for another project 403 DBS.200010; with
+//     X-Language: zh-cn these messages are in Chinese. ended and process are
+//     always sent, fail_reason only when not empty.
+//   - IAM: GET /v3/projects without name lists every project. A token must
+//     be scoped to a project; an unknown project gets 400 with IAM's body,
+//     {"error":{"code":400,"message":...,"title":"Bad Request"}}. Wrong
+//     credentials get 401 "The username or password is wrong.".
+//   - Every response has X-Request-Id; IAM routes also X-IAM-Trace-Id. A
+//     wrong method gets 405 with Allow, and is not counted on the route.
+package emulator

@@ -1,0 +1,463 @@
+package emulator
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"io"
+	"log"
+	"maps"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+const (
+	// DefaultRegion is the region of the account's only project by default.
+	DefaultRegion = "ap-southeast-1"
+	// DefaultProjectID is the project ID of DefaultRegion, 32 lower-case hex
+	// characters like a real one.
+	DefaultProjectID = "0a1b2c3d4e5f40718293a4b5c6d7e8f9"
+	// DomainID is the ID of the emulated account (IAM calls it a domain). It
+	// shows in project listings and token bodies.
+	DomainID = "d0d1d2d3d4d5d6d7d8d9dadbdcdddedf"
+	// UserID is the ID of the emulated IAM user, shown in token bodies.
+	UserID = "9a8b7c6d5e4f30211203f4e5d6c7b8a9"
+)
+
+// Credentials are the credentials the emulator accepts. Every field has a
+// default in DefaultConfig; the defaults are obviously fake, and the secret
+// ones are long enough to grep logs for them.
+type Credentials struct {
+	// AccessKey and SecretKey are the permanent AK/SK.
+	AccessKey, SecretKey string
+	// TempAccessKey and TempSecretKey are a temporary AK/SK. Requests signed
+	// with them must also carry X-Security-Token equal to SecurityToken, and
+	// sign it.
+	TempAccessKey, TempSecretKey, SecurityToken string
+	// DomainName, UserName and Password are what POST /v3/auth/tokens checks.
+	DomainName, UserName, Password string
+}
+
+// Config configures an Emulator. New fills every zero-value field with the
+// value DefaultConfig has for it.
+type Config struct {
+	// Projects maps a region to the ID of the account's project there.
+	Projects map[string]string
+	// Credentials are the credentials the emulator accepts. Each empty field
+	// takes its default on its own, so a test can replace only the AK/SK.
+	Credentials Credentials
+	// Now is the clock used for the signature's clock skew and for token
+	// issue and expiry times.
+	Now func() time.Time
+	// TokenTTL is how long an issued token stays valid.
+	TokenTTL time.Duration
+	// Logger, when non-nil, gets one line per request: method, path and query,
+	// route, status, duration and request ID. Headers and bodies are never
+	// logged, so no credential reaches the log.
+	Logger *log.Logger
+}
+
+// defaultCredentials are fake and printed by the standalone command on
+// purpose: nothing but the emulator accepts them.
+var defaultCredentials = Credentials{
+	AccessKey:     "EMULATORAKPERMANENT01",
+	SecretKey:     "emuSKperm-7Qx2Vb9LmN4rT8wZ1cK6hJ3pF5sD0gYaUe2Wq8Ro",
+	TempAccessKey: "EMULATORAKTEMPORARY01",
+	TempSecretKey: "emuSKtemp-Rk4Wn8Zt2Lq6Xv0Bc3Mj7Hs1Pd9Gf5YaIo3Eu6Ty",
+	SecurityToken: "emuSTS-gQpZW11bGF0b3Itc2VjdXJpdHktdG9rZW4tbm90LWZvci1wcm9kdWN0aW9uLXVzZQ+/Kx7Vb2Nm5Lq8Rt1Wz4Hc6Jd9Fs3Ga0Py==",
+	DomainName:    "emulator-domain",
+	UserName:      "emulator-user",
+	Password:      "emuPW-Zx8Lq2Vm7Rt4Kc9Hs3Wd6Nf1Bg5Yj0",
+}
+
+// DefaultConfig returns the configuration New uses for zero-value fields:
+// one project, DefaultProjectID in DefaultRegion, the default fake
+// credentials, the system clock and 24-hour tokens.
+func DefaultConfig() Config {
+	return Config{
+		Projects:    map[string]string{DefaultRegion: DefaultProjectID},
+		Credentials: defaultCredentials,
+		Now:         time.Now,
+		TokenTTL:    24 * time.Hour,
+	}
+}
+
+// Emulator is an http.Handler that imitates IAM, DMS background tasks and the
+// GaussDB(for MySQL) task center on one base URL. Its data, faults and
+// counters are safe for concurrent use.
+type Emulator struct {
+	cfg Config
+
+	mu          sync.Mutex
+	projects    map[string]string                     // region -> project ID
+	instances   map[string]map[string]map[string]Task // project -> instance -> task ID -> task
+	jobs        map[string]map[string]Job             // project -> job ID -> job
+	taskScripts map[taskKey]*script[string]           // by instance and task ID
+	jobScripts  map[string]*script[JobStep]           // by job ID
+	tokens      map[string]*issuedToken               // by token value
+	faults      map[Route][]*queuedFault              // per route, in injection order
+	counts      map[Route]int                         // requests per route
+}
+
+type taskKey struct{ instance, task string }
+
+// script is a sequence of values shown one per read; the last one sticks.
+type script[T any] struct {
+	steps []T
+	next  int
+}
+
+func (s *script[T]) advance() T {
+	v := s.steps[min(s.next, len(s.steps)-1)]
+	if s.next < len(s.steps) {
+		s.next++
+	}
+	return v
+}
+
+// New returns an emulator for cfg. Zero-value fields of cfg take their
+// defaults from DefaultConfig.
+func New(cfg Config) *Emulator {
+	def := DefaultConfig()
+	if len(cfg.Projects) == 0 {
+		cfg.Projects = def.Projects
+	}
+	c, d := &cfg.Credentials, def.Credentials
+	for _, f := range []struct {
+		v *string
+		d string
+	}{
+		{&c.AccessKey, d.AccessKey}, {&c.SecretKey, d.SecretKey},
+		{&c.TempAccessKey, d.TempAccessKey}, {&c.TempSecretKey, d.TempSecretKey}, {&c.SecurityToken, d.SecurityToken},
+		{&c.DomainName, d.DomainName}, {&c.UserName, d.UserName}, {&c.Password, d.Password},
+	} {
+		if *f.v == "" {
+			*f.v = f.d
+		}
+	}
+	if cfg.Now == nil {
+		cfg.Now = def.Now
+	}
+	if cfg.TokenTTL <= 0 {
+		cfg.TokenTTL = def.TokenTTL
+	}
+	e := &Emulator{
+		projects:    maps.Clone(cfg.Projects),
+		instances:   map[string]map[string]map[string]Task{},
+		jobs:        map[string]map[string]Job{},
+		taskScripts: map[taskKey]*script[string]{},
+		jobScripts:  map[string]*script[JobStep]{},
+		tokens:      map[string]*issuedToken{},
+		faults:      map[Route][]*queuedFault{},
+		counts:      map[Route]int{},
+	}
+	cfg.Projects = maps.Clone(cfg.Projects)
+	e.cfg = cfg
+	return e
+}
+
+// NewServer starts an emulator for cfg on 127.0.0.1 at a free port. The
+// caller closes the server.
+func NewServer(cfg Config) (*Emulator, *httptest.Server) {
+	e := New(cfg)
+	return e, httptest.NewServer(e)
+}
+
+// Config returns the effective configuration: the one given to New with the
+// defaults filled in, and with the projects that fixtures added.
+func (e *Emulator) Config() Config {
+	cfg := e.cfg
+	e.mu.Lock()
+	cfg.Projects = maps.Clone(e.projects)
+	e.mu.Unlock()
+	return cfg
+}
+
+// Route names one API of the emulator, for faults and counters.
+type Route string
+
+const (
+	// RouteProjects is GET /v3/projects.
+	RouteProjects Route = "iam.projects"
+	// RouteTokens is POST /v3/auth/tokens.
+	RouteTokens Route = "iam.tokens"
+	// RouteTaskList is GET /v2/{project_id}/instances/{instance_id}/tasks.
+	RouteTaskList Route = "dms.tasks.list"
+	// RouteTaskGet is GET /v2/{project_id}/instances/{instance_id}/tasks/{task_id}.
+	RouteTaskGet Route = "dms.tasks.get"
+	// RouteJob is GET /v3/{project_id}/jobs?id=.
+	RouteJob Route = "gaussdb.job"
+)
+
+// match is what the path of a request selects.
+type match struct {
+	route    Route  // "" for an unknown path
+	method   string // the one method the route answers
+	project  string
+	instance string
+	task     string
+}
+
+// matchPath routes on the unescaped path, so an ID holding an escaped "/"
+// does not match, as on a gateway that routes on decoded segments.
+func matchPath(path string) match {
+	switch path {
+	case "/v3/projects":
+		return match{route: RouteProjects, method: http.MethodGet}
+	case "/v3/auth/tokens":
+		return match{route: RouteTokens, method: http.MethodPost}
+	}
+	segs := strings.Split(strings.TrimPrefix(path, "/"), "/")
+	for _, s := range segs {
+		if s == "" {
+			return match{}
+		}
+	}
+	switch {
+	case len(segs) == 5 && segs[0] == "v2" && segs[2] == "instances" && segs[4] == "tasks":
+		return match{route: RouteTaskList, method: http.MethodGet, project: segs[1], instance: segs[3]}
+	case len(segs) == 6 && segs[0] == "v2" && segs[2] == "instances" && segs[4] == "tasks":
+		return match{route: RouteTaskGet, method: http.MethodGet, project: segs[1], instance: segs[3], task: segs[5]}
+	case len(segs) == 3 && segs[0] == "v3" && segs[2] == "jobs":
+		return match{route: RouteJob, method: http.MethodGet, project: segs[1]}
+	}
+	return match{}
+}
+
+// call is one authenticated request on a known route.
+type call struct {
+	r     *http.Request
+	m     match
+	who   principal
+	body  []byte
+	skew  bool // FaultTaskCountSkew applies
+	delta int
+}
+
+// maxBody bounds what the emulator reads of a request body; the only body
+// any route takes is the small password document of POST /v3/auth/tokens.
+const maxBody = 1 << 20
+
+// ServeHTTP serves every emulated API. It authenticates first, on every
+// path but /v3/auth/tokens and including unknown ones, then routes.
+//
+// Authenticating before answering 404 differs from a real API gateway, which
+// answers APIGW.0101 for an unknown API first; the emulator does it so that a
+// signed request for any path, such as the SDK's signing vectors, exercises
+// the verifier.
+func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	began := time.Now()
+	sw := &statusWriter{ResponseWriter: w}
+	reqID := newID()
+	sw.Header().Set("X-Request-Id", reqID)
+	m := matchPath(r.URL.Path)
+	if m.route == RouteProjects || m.route == RouteTokens {
+		sw.Header().Set("X-IAM-Trace-Id", newID())
+	}
+	// A route is a method and a path; a wrong method reaches no route and
+	// is not counted.
+	routed := m.route != "" && r.Method == m.method
+	if routed {
+		e.mu.Lock()
+		e.counts[m.route]++
+		e.mu.Unlock()
+	}
+	if l := e.cfg.Logger; l != nil {
+		defer func() {
+			route := string(m.route)
+			if !routed {
+				route = "-"
+			}
+			status := "aborted" // The client left before any answer.
+			if sw.status != 0 {
+				status = strconv.Itoa(sw.status)
+			}
+			l.Printf("%s %s route=%s status=%s duration=%s request_id=%s",
+				r.Method, r.URL.RequestURI(), route, status, time.Since(began).Round(time.Microsecond), reqID)
+		}()
+	}
+	e.serve(sw, r, m, routed)
+}
+
+func (e *Emulator) serve(w *statusWriter, r *http.Request, m match, routed bool) {
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
+	if err != nil {
+		writeAPIGW(w, http.StatusBadRequest, "APIGW.0201", "Failed to read the request body.")
+		return
+	}
+	if len(body) > maxBody {
+		writeAPIGW(w, http.StatusRequestEntityTooLarge, "APIGW.0201", "Request entity too large.")
+		return
+	}
+	var who principal
+	if m.route != RouteTokens {
+		who, err = e.authenticate(r, body)
+		if err != nil {
+			writeAPIGW(w, http.StatusUnauthorized, "APIGW.0301", "Incorrect IAM authentication information: "+err.Error())
+			return
+		}
+	}
+	if m.route == "" {
+		writeAPIGW(w, http.StatusNotFound, "APIGW.0101", "The API does not exist or has not been published in the environment.")
+		return
+	}
+	if !routed {
+		w.Header().Set("Allow", m.method)
+		writeAPIGW(w, http.StatusMethodNotAllowed, "APIGW.0101", "Method "+r.Method+" is not allowed here; this API answers "+m.method+".")
+		return
+	}
+	c := &call{r: r, m: m, who: who, body: body}
+	if f, ok := e.nextFault(m.route); ok && e.applyFault(w, c, f) {
+		return
+	}
+	e.handle(w, c)
+}
+
+// handle answers a call normally, as the route's service would.
+func (e *Emulator) handle(w http.ResponseWriter, c *call) {
+	switch c.m.route {
+	case RouteProjects:
+		e.handleProjects(w, c)
+	case RouteTokens:
+		e.handleTokens(w, c)
+	case RouteTaskList:
+		e.handleTaskList(w, c)
+	case RouteTaskGet:
+		e.handleTaskGet(w, c)
+	case RouteJob:
+		e.handleJob(w, c)
+	}
+}
+
+// Count returns how many requests reached route, whatever their outcome:
+// authentication failures and faults count too.
+func (e *Emulator) Count(route Route) int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.counts[route]
+}
+
+// Counts returns a copy of the request count of every route that was
+// reached at least once.
+func (e *Emulator) Counts() map[Route]int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return maps.Clone(e.counts)
+}
+
+// ResetCounts sets every route's count back to zero.
+func (e *Emulator) ResetCounts() {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	clear(e.counts)
+}
+
+// accountProjectLocked reports whether id is one of the account's projects,
+// and its region. e.mu must be held.
+func (e *Emulator) accountProjectLocked(id string) (region string, ok bool) {
+	for reg, pid := range e.projects {
+		if pid == id {
+			return reg, true
+		}
+	}
+	return "", false
+}
+
+// primaryProject is where fixtures without a project_id go: the project of
+// DefaultRegion, or else that of the first region by name.
+func primaryProject(projects map[string]string) string {
+	if id, ok := projects[DefaultRegion]; ok {
+		return id
+	}
+	regions := slices.Sorted(maps.Keys(projects))
+	if len(regions) == 0 {
+		return DefaultProjectID
+	}
+	return projects[regions[0]]
+}
+
+// statusWriter remembers the status for the log line. Unwrap lets
+// http.ResponseController reach the connection's Hijacker and Flusher.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(status int) {
+	if w.status == 0 {
+		w.status = status
+	}
+	w.ResponseWriter.WriteHeader(status)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// bufferWriter captures a response so that a fault can mangle it.
+type bufferWriter struct {
+	header http.Header
+	status int
+	body   []byte
+}
+
+func newBufferWriter() *bufferWriter { return &bufferWriter{header: http.Header{}} }
+
+func (b *bufferWriter) Header() http.Header { return b.header }
+
+func (b *bufferWriter) WriteHeader(status int) {
+	if b.status == 0 {
+		b.status = status
+	}
+}
+
+func (b *bufferWriter) Write(p []byte) (int, error) {
+	if b.status == 0 {
+		b.status = http.StatusOK
+	}
+	b.body = append(b.body, p...)
+	return len(p), nil
+}
+
+// contentTypeJSON is what Huawei Cloud services send with JSON bodies.
+const contentTypeJSON = "application/json;charset=UTF-8"
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		// Only an invalid json.RawMessage could get here, and AddJob and
+		// the fixtures loader validate those.
+		status = http.StatusInternalServerError
+		b = []byte(`{"error_code":"APIGW.0103","error_msg":"The emulator failed to encode its response. This is a bug in the emulator."}`)
+	}
+	w.Header().Set("Content-Type", contentTypeJSON)
+	w.WriteHeader(status)
+	_, _ = w.Write(b)
+}
+
+// errorBody is the common error shape of APIGW, DMS and GaussDB.
+type errorBody struct {
+	Code    string `json:"error_code"`
+	Message string `json:"error_msg"`
+}
+
+func writeAPIGW(w http.ResponseWriter, status int, code, msg string) {
+	writeJSON(w, status, errorBody{code, msg})
+}
+
+// newID returns 32 random hex characters, the shape of Huawei request IDs.
+func newID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails on supported platforms.
+	return hex.EncodeToString(b[:])
+}

@@ -1,0 +1,226 @@
+package emulator
+
+import (
+	"bytes"
+	"fmt"
+	"log"
+	"maps"
+	"net/http"
+	"net/http/httptest"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+func TestNewFillsDefaults(t *testing.T) {
+	e := New(Config{Credentials: Credentials{AccessKey: "MYAK", SecretKey: "MYSK"}})
+	cfg := e.Config()
+	def := DefaultConfig()
+	if cfg.Credentials.AccessKey != "MYAK" || cfg.Credentials.SecretKey != "MYSK" {
+		t.Fatalf("given credentials replaced: %+v", cfg.Credentials)
+	}
+	want := def.Credentials
+	want.AccessKey, want.SecretKey = "MYAK", "MYSK"
+	if cfg.Credentials != want {
+		t.Fatalf("credentials %+v, want the defaults for the empty fields", cfg.Credentials)
+	}
+	if !maps.Equal(cfg.Projects, def.Projects) || cfg.TokenTTL != 24*time.Hour || cfg.Now == nil {
+		t.Fatalf("config %+v", cfg)
+	}
+	if !regexp.MustCompile(`^[0-9a-f]{32}$`).MatchString(DefaultProjectID) {
+		t.Fatalf("DefaultProjectID %q is not 32 lower-case hex characters", DefaultProjectID)
+	}
+	// The defaults must be distinct, or a test could pass with the wrong one.
+	c := def.Credentials
+	seen := map[string]bool{}
+	for _, v := range []string{c.AccessKey, c.SecretKey, c.TempAccessKey, c.TempSecretKey, c.SecurityToken, c.Password} {
+		if seen[v] || len(v) < 20 {
+			t.Fatalf("credential %q is repeated or too short to grep for", v)
+		}
+		seen[v] = true
+	}
+}
+
+func TestRouting(t *testing.T) {
+	e := newTestEmulator(t)
+	e.AddInstance(DefaultProjectID, testInstance)
+	cases := []struct {
+		name, method, target string
+		status               int
+		code                 string
+	}{
+		{"unknown path", http.MethodGet, "/v1/whatever", http.StatusNotFound, "APIGW.0101"},
+		{"root", http.MethodGet, "/", http.StatusNotFound, "APIGW.0101"},
+		{"trailing slash", http.MethodGet, tasksPath + "/", http.StatusNotFound, "APIGW.0101"},
+		{"empty segment", http.MethodGet, "/v2//instances/x/tasks", http.StatusNotFound, "APIGW.0101"},
+		{"too deep", http.MethodGet, tasksPath + "/t/x", http.StatusNotFound, "APIGW.0101"},
+		{"POST on a list", http.MethodPost, tasksPath, http.StatusMethodNotAllowed, "APIGW.0101"},
+		{"GET on tokens", http.MethodGet, "/v3/auth/tokens", http.StatusMethodNotAllowed, "APIGW.0101"},
+		{"DELETE on projects", http.MethodDelete, "/v3/projects", http.StatusMethodNotAllowed, "APIGW.0101"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			r := httptest.NewRequest(tc.method, tc.target, nil)
+			signAt(t, r, nil, testNow)
+			rec := serve(e, r)
+			wantError(t, rec, tc.status, tc.code)
+			if tc.status == http.StatusMethodNotAllowed && rec.Header().Get("Allow") == "" {
+				t.Fatal("405 without Allow")
+			}
+			if !regexp.MustCompile(`^[0-9a-f]{32}$`).MatchString(rec.Header().Get("X-Request-Id")) {
+				t.Fatalf("X-Request-Id %q", rec.Header().Get("X-Request-Id"))
+			}
+		})
+	}
+	t.Run("unknown path needs credentials too", func(t *testing.T) {
+		wantError(t, serve(e, httptest.NewRequest(http.MethodGet, "/v1/whatever", nil)), http.StatusUnauthorized, "APIGW.0301")
+	})
+	t.Run("request IDs differ", func(t *testing.T) {
+		a, b := get(t, e, "/v3/projects"), get(t, e, "/v3/projects")
+		if a.Header().Get("X-Request-Id") == b.Header().Get("X-Request-Id") {
+			t.Fatal("two responses share a request ID")
+		}
+		if a.Header().Get("X-IAM-Trace-Id") == "" {
+			t.Fatal("no X-IAM-Trace-Id on IAM")
+		}
+		if get(t, e, tasksPath).Header().Get("X-IAM-Trace-Id") != "" {
+			t.Fatal("X-IAM-Trace-Id on DMS")
+		}
+	})
+	// Only the reads in "request IDs differ" reach a route; 404s and 405s
+	// do not.
+	if want := map[Route]int{RouteProjects: 2, RouteTaskList: 1}; !maps.Equal(e.Counts(), want) {
+		t.Fatalf("counts %v, want %v", e.Counts(), want)
+	}
+}
+
+func TestCounters(t *testing.T) {
+	e := newTestEmulator(t)
+	if err := e.LoadDefaultFixtures(); err != nil {
+		t.Fatal(err)
+	}
+	e.AddInstance(DefaultProjectID, testInstance)
+	e.InjectFault(RouteJob, Fault{Kind: FaultThrottle, Times: 1})
+	c := defaultCredentials
+
+	get(t, e, "/v3/projects?name="+DefaultRegion)
+	serve(e, httptest.NewRequest(http.MethodGet, "/v3/projects", nil)) // 401 counts
+	postToken(e, tokenBody(c.UserName, c.Password, c.DomainName, `{"name":"`+DefaultRegion+`"}`))
+	postToken(e, tokenBody(c.UserName, "wrong", c.DomainName, `{"name":"`+DefaultRegion+`"}`))
+	for range 3 {
+		get(t, e, tasksPath+"?limit=100")
+	}
+	get(t, e, tasksPath+"/nope")                             // 404 counts
+	get(t, e, jobsPath+"?id="+seedJobID)                     // the fault counts
+	get(t, e, jobsPath+"?id="+seedJobID)                     // and so does the normal answer
+	serve(e, signedGet(t, "/v9/unknown"))                    // an unknown path reaches no route
+	r := httptest.NewRequest(http.MethodPut, tasksPath, nil) // nor does a wrong method
+	signAt(t, r, nil, testNow)
+	serve(e, r)
+
+	want := map[Route]int{RouteProjects: 2, RouteTokens: 2, RouteTaskList: 3, RouteTaskGet: 1, RouteJob: 2}
+	if got := e.Counts(); !maps.Equal(got, want) {
+		t.Fatalf("counts %v, want %v", got, want)
+	}
+	for route, n := range want {
+		if e.Count(route) != n {
+			t.Fatalf("Count(%s) = %d, want %d", route, e.Count(route), n)
+		}
+	}
+	got := e.Counts()
+	got[RouteJob] = 100
+	if e.Count(RouteJob) != 2 {
+		t.Fatal("Counts returned the emulator's own map")
+	}
+	e.ResetCounts()
+	if len(e.Counts()) != 0 || e.Count(RouteTaskList) != 0 {
+		t.Fatalf("counts after reset %v", e.Counts())
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for a logger and a test to share.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func TestLogger(t *testing.T) {
+	var buf syncBuffer
+	e := New(Config{Now: func() time.Time { return testNow }, Logger: log.New(&buf, "", 0)})
+	e.AddInstance(DefaultProjectID, testInstance)
+	c := defaultCredentials
+	get(t, e, tasksPath+"?limit=5", "X-Project-Id", DefaultProjectID)
+	postToken(e, tokenBody(c.UserName, c.Password, c.DomainName, `{"name":"`+DefaultRegion+`"}`))
+	r := httptest.NewRequest(http.MethodGet, "/v3/projects", nil)
+	r.Header.Set("X-Security-Token", c.SecurityToken)
+	r.Header.Set("X-Auth-Token", "MIIsomething")
+	serve(e, r)
+	serve(e, signedGet(t, "/nowhere"))
+
+	lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
+	want := []string{
+		"GET " + tasksPath + "?limit=5 route=dms.tasks.list status=200 ",
+		"POST /v3/auth/tokens route=iam.tokens status=201 ",
+		"GET /v3/projects route=iam.projects status=401 ",
+		"GET /nowhere route=- status=404 ",
+	}
+	if len(lines) != len(want) {
+		t.Fatalf("log:\n%s", buf.String())
+	}
+	for i, w := range want {
+		if !strings.HasPrefix(lines[i], w) || !strings.Contains(lines[i], "duration=") || !strings.Contains(lines[i], "request_id=") {
+			t.Fatalf("line %d: %q, want it to start with %q", i, lines[i], w)
+		}
+	}
+	wantNoSecrets(t, "log", buf.String())
+	if strings.Contains(buf.String(), "MII") {
+		t.Fatal("a token reached the log")
+	}
+}
+
+// TestConcurrentUse is for -race: requests, data changes, faults and
+// counters from many goroutines at once.
+func TestConcurrentUse(t *testing.T) {
+	e, srv := NewServer(Config{})
+	defer srv.Close()
+	e.AddInstance(DefaultProjectID, testInstance)
+	var wg sync.WaitGroup
+	for i := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range 10 {
+				id := fmt.Sprintf("t%d-%d", i, j)
+				e.AddTasks(DefaultProjectID, testInstance, Task{ID: id, CreatedAt: time.Now()})
+				e.ScriptTask(testInstance, id, "EXECUTING", "SUCCESS")
+				e.AddJob(DefaultProjectID, Job{ID: id})
+				e.InjectFault(RouteTaskGet, Fault{Kind: FaultTaskCountSkew, Times: 1})
+				if s := fetchStatus(t, srv, tasksPath+"?limit=100"); s != http.StatusOK {
+					t.Errorf("status %d", s)
+				}
+				fetchStatus(t, srv, tasksPath+"/"+id)
+				_ = e.IssueToken(DefaultProjectID)
+				_ = e.Counts()
+			}
+		}()
+	}
+	wg.Wait()
+	e.RevokeTokens()
+	if n := e.Count(RouteTaskList); n != 80 {
+		t.Fatalf("list count %d, want 80", n)
+	}
+}

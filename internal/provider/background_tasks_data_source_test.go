@@ -1,0 +1,180 @@
+package provider
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/hwtasks/terraform-provider-hwtasks/internal/client"
+)
+
+func TestParamsMap(t *testing.T) {
+	cases := []struct {
+		name   string
+		params string
+		want   map[string]*string // nil value: a null element; nil map: a null map
+	}{
+		{"seed params", `{"public_ip_id":"06a1","public_ip_address":"xx.xx.xx.xx","enable_public_ip":true}`,
+			map[string]*string{"public_ip_id": ptr("06a1"), "public_ip_address": ptr("xx.xx.xx.xx"), "enable_public_ip": ptr("true")}},
+		{"numbers keep their JSON text", `{"a":1,"b":-2.50,"c":1e3}`, map[string]*string{"a": ptr("1"), "b": ptr("-2.50"), "c": ptr("1e3")}},
+		{"nested values as compact JSON", `{"o": {"x": [1, "two", {"y": null}]}, "l": [ ]}`,
+			map[string]*string{"o": ptr(`{"x":[1,"two",{"y":null}]}`), "l": ptr(`[]`)}},
+		{"null element", `{"gone":null,"s":""}`, map[string]*string{"gone": nil, "s": ptr("")}},
+		{"escaped strings are decoded", `{"s":"a\"b\u00e9"}`, map[string]*string{"s": ptr(`a"bé`)}},
+		{"empty object", `{}`, map[string]*string{}},
+		{"empty params", ``, nil},
+		{"not JSON", `restart requested`, nil},
+		{"JSON array", `[1,2]`, nil},
+		{"JSON string", `"x"`, nil},
+		{"JSON null", `null`, nil},
+		{"truncated JSON", `{"a":1`, nil},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got, diags := paramsMap(tc.params)
+			if diags.HasError() {
+				t.Fatal(diags)
+			}
+			if tc.want == nil {
+				if !got.IsNull() {
+					t.Fatalf("want a null map, got %v", got)
+				}
+				return
+			}
+			want := map[string]attr.Value{}
+			for k, v := range tc.want {
+				if v == nil {
+					want[k] = types.StringNull()
+				} else {
+					want[k] = types.StringValue(*v)
+				}
+			}
+			if wantMap := types.MapValueMust(types.StringType, want); !got.Equal(wantMap) {
+				t.Fatalf("got %v, want %v", got, wantMap)
+			}
+		})
+	}
+}
+
+func ptr(s string) *string { return &s }
+
+func TestModelFromTasks(t *testing.T) {
+	tasks := []client.Task{
+		{ID: "a", Name: "restart", UserName: "u", UserID: "uid", Status: "FAILED", CreatedAt: "2020-06-23T03:00:03.471Z", UpdatedAt: "2020-06-23T03:00:08.130Z", Params: `{"k":"v"}`},
+		{ID: "b", Params: ""},
+	}
+	got, diags := modelFromTasks(tasks)
+	if diags.HasError() || len(got) != 2 {
+		t.Fatalf("got %v, %v", got, diags)
+	}
+	a := got[0]
+	if a.ID.ValueString() != "a" || a.Name.ValueString() != "restart" || a.UserName.ValueString() != "u" || a.UserID.ValueString() != "uid" ||
+		a.Status.ValueString() != "FAILED" || a.CreatedAt.ValueString() != "2020-06-23T03:00:03.471Z" || a.UpdatedAt.ValueString() != "2020-06-23T03:00:08.130Z" ||
+		a.Params.ValueString() != `{"k":"v"}` || a.ParamsMap.IsNull() {
+		t.Fatalf("task a converted as %+v", a)
+	}
+	if b := got[1]; !b.ParamsMap.IsNull() || b.Params.IsNull() || b.Params.ValueString() != "" {
+		t.Fatalf("task b: empty params must stay an empty string with a null params_map, got %+v", b)
+	}
+}
+
+func TestFilterTasks(t *testing.T) {
+	tasks := []client.Task{{ID: "1", Name: "restart", Status: "FAILED"}, {ID: "2", Name: "restart", Status: "SUCCESS"}, {ID: "3", Name: "bind", Status: "FAILED"}}
+	ids := func(ts []client.Task) string {
+		var s []string
+		for _, t := range ts {
+			s = append(s, t.ID)
+		}
+		return strings.Join(s, ",")
+	}
+	for _, tc := range []struct{ name, status, want string }{
+		{"", "", "1,2,3"}, {"restart", "", "1,2"}, {"", "FAILED", "1,3"}, {"restart", "FAILED", "1"}, {"none", "", ""},
+	} {
+		if got := ids(filterTasks(tasks, tc.name, tc.status)); got != tc.want {
+			t.Errorf("name %q status %q: got %s, want %s", tc.name, tc.status, got, tc.want)
+		}
+	}
+}
+
+func TestParseWindowTime(t *testing.T) {
+	cases := []struct {
+		in, want string // want "" means an error
+	}{
+		{"20240131235959", "20240131235959"},
+		{"20240229000000", "20240229000000"},
+		{"2024-01-31T23:59:59Z", "20240131235959"},
+		{"2024-02-01T00:59:59+01:00", "20240131235959"},
+		{"2024-01-31T23:59:59.999Z", "20240131235959"},
+		{"20230229000000", ""},
+		{"20241301000000", ""},
+		{"20240132000000", ""},
+		{"20240101240000", ""},
+		{"2024-01-01", ""},
+		{"2024013123595", ""},
+		{"", ""},
+		{"yesterday", ""},
+	}
+	for _, tc := range cases {
+		got, err := parseWindowTime(tc.in)
+		switch {
+		case tc.want == "" && err == nil:
+			t.Errorf("%q accepted as %v", tc.in, got)
+		case tc.want != "" && (err != nil || got.Format(windowLayout) != tc.want):
+			t.Errorf("%q: got %v, %v; want %s", tc.in, got, err, tc.want)
+		case tc.want != "" && got.Location() != time.UTC:
+			t.Errorf("%q: not in UTC", tc.in)
+		}
+	}
+}
+
+func FuzzParseWindowTime(f *testing.F) {
+	for _, s := range []string{"20240131235959", "2024-01-31T23:59:59Z", "2024-02-01T00:59:59+01:00", "20240230000000", "", "x"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got, err := parseWindowTime(s)
+		if err != nil {
+			return
+		}
+		// Whatever is accepted is a real UTC time that survives the API's
+		// format unchanged.
+		api := got.Format(windowLayout)
+		back, err := parseWindowTime(api)
+		if err != nil || !back.Equal(got.Truncate(time.Second)) {
+			t.Fatalf("%q → %s → %v, %v", s, api, back, err)
+		}
+	})
+}
+
+func FuzzParamsMap(f *testing.F) {
+	for _, s := range []string{`{"a":1,"b":{"c":[true,null]},"d":"x"}`, ``, `not json`, `{"a":null}`, `[1]`, `{"a":1e400}`} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, params string) {
+		m, diags := paramsMap(params)
+		if diags.HasError() {
+			t.Fatalf("%q: %v", params, diags)
+		}
+		if m.IsNull() {
+			return
+		}
+		// A map only comes from a JSON object; its elements are strings.
+		if !strings.HasPrefix(strings.TrimSpace(params), "{") {
+			t.Fatalf("%q gave a map", params)
+		}
+		var elems map[string]types.String
+		if diags := m.ElementsAs(context.Background(), &elems, true); diags.HasError() {
+			t.Fatal(diags)
+		}
+		for k, v := range elems {
+			if !v.IsNull() && !utf8.ValidString(v.ValueString()) && utf8.ValidString(params) {
+				t.Fatalf("key %q: invalid UTF-8 from valid input", k)
+			}
+		}
+	})
+}
