@@ -72,6 +72,27 @@ func sensitiveKey(k string) bool {
 		k == "authorization" || k == "access_key" || k == "accesskey" || k == "sk"
 }
 
+// lazyBody is a body for a Trace log field. tflog formats fields only when
+// a line is really written, so the redaction below costs nothing at the
+// usual levels. It also masks the configured secrets itself: tflog's string
+// masks do not see fields that are not strings.
+type lazyBody struct {
+	body    []byte
+	secrets []string
+}
+
+func (l lazyBody) String() string {
+	s := RedactBody(l.body)
+	for _, secret := range l.secrets {
+		s = strings.ReplaceAll(s, secret, "***")
+	}
+	return s
+}
+
+// MarshalJSON renders the body as a JSON string, for the JSON log format
+// Terraform uses.
+func (l lazyBody) MarshalJSON() ([]byte, error) { return json.Marshal(l.String()) }
+
 // RedactBody returns a body fit for a log: JSON with sensitive fields
 // replaced at any depth (including inside strings that hold JSON, such as
 // DMS task params), truncated to 4 KiB. A body that is not JSON is kept,

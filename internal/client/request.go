@@ -182,7 +182,7 @@ func (c *Client) send(ctx context.Context, r request, passwordToken string) (*re
 		}
 	}
 	if body != nil {
-		tflog.SubsystemTrace(ctx, logSubsystem, "request body", map[string]any{"method": r.method, "url": u.String(), "body": RedactBody(body)})
+		tflog.SubsystemTrace(ctx, logSubsystem, "request body", map[string]any{"method": r.method, "url": u.String(), "body": lazyBody{body, c.secrets}})
 	}
 
 	hresp, err := c.http.Do(req)
@@ -203,7 +203,7 @@ func (c *Client) send(ctx context.Context, r request, passwordToken string) (*re
 	}
 	tflog.SubsystemTrace(ctx, logSubsystem, "response body", map[string]any{
 		"method": r.method, "url": u.String(), "status": hresp.StatusCode,
-		"headers": redactHeaders(hresp.Header), "body": RedactBody(data),
+		"headers": redactHeaders(hresp.Header), "body": lazyBody{data, c.secrets},
 	})
 	if hresp.StatusCode < 200 || hresp.StatusCode > 299 {
 		apiErr := decodeAPIError(hresp.StatusCode, hresp.Header, data)

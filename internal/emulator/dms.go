@@ -42,7 +42,10 @@ func (e *Emulator) AddTasks(projectID, instanceID string, tasks ...Task) {
 	}
 }
 
+// instanceLocked returns an instance's tasks for writing. Callers add
+// tasks, so the instance's order is recomputed on its next read.
 func (e *Emulator) instanceLocked(projectID, instanceID string) map[string]Task {
+	delete(e.order, [2]string{projectID, instanceID})
 	p := e.instances[projectID]
 	if p == nil {
 		p = map[string]map[string]Task{}
@@ -221,30 +224,52 @@ func (e *Emulator) handleTaskList(w http.ResponseWriter, c *call) {
 		writeDMSError(w, http.StatusNotFound, dmsInstanceNotFound, "This DMS instance does not exist.")
 		return
 	}
-	matched := make([]Task, 0, len(inst))
-	for _, t := range inst {
+	// Filter in the kept order and build only the requested page, as the
+	// real service answers from an index: sorting every task on every
+	// request would make the emulator, not the client, the bottleneck of
+	// the paging benchmark.
+	var page []Task
+	total := 0
+	from := lq.start - 1
+	for _, id := range e.orderLocked(c.m.project, c.m.instance, inst) {
+		t := inst[id]
 		created := t.CreatedAt.Truncate(time.Second)
 		if !lq.begin.IsZero() && created.Before(lq.begin) || !lq.end.IsZero() && created.After(lq.end) {
 			continue
 		}
-		matched = append(matched, t)
+		if total >= from && total < from+lq.limit {
+			page = append(page, t)
+		}
+		total++
 	}
-	sort.Slice(matched, func(i, j int) bool {
-		a, b := matched[i], matched[j]
+	out := make([]taskJSON, 0, len(page))
+	for _, t := range page {
+		out = append(out, e.readTaskLocked(c.m.instance, t))
+	}
+	e.mu.Unlock()
+	writeJSON(w, http.StatusOK, taskListJSON{TaskCount: strconv.Itoa(c.taskCount(total)), Tasks: out})
+}
+
+// orderLocked returns the instance's task IDs newest first, equal
+// created_at ordered by ID descending, sorting only after a write.
+func (e *Emulator) orderLocked(projectID, instanceID string, inst map[string]Task) []string {
+	k := [2]string{projectID, instanceID}
+	if ids, ok := e.order[k]; ok {
+		return ids
+	}
+	ids := make([]string, 0, len(inst))
+	for id := range inst {
+		ids = append(ids, id)
+	}
+	sort.Slice(ids, func(i, j int) bool {
+		a, b := inst[ids[i]], inst[ids[j]]
 		if !a.CreatedAt.Equal(b.CreatedAt) {
 			return a.CreatedAt.After(b.CreatedAt)
 		}
 		return a.ID > b.ID
 	})
-	total := len(matched)
-	out := []taskJSON{}
-	if from := lq.start - 1; from < total {
-		for _, t := range matched[from:min(total, from+lq.limit)] {
-			out = append(out, e.readTaskLocked(c.m.instance, t))
-		}
-	}
-	e.mu.Unlock()
-	writeJSON(w, http.StatusOK, taskListJSON{TaskCount: strconv.Itoa(c.taskCount(total)), Tasks: out})
+	e.order[k] = ids
+	return ids
 }
 
 // taskCount is the task_count to send for a real count of n, skewed when

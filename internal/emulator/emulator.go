@@ -96,6 +96,7 @@ type Emulator struct {
 	mu          sync.Mutex
 	projects    map[string]string                     // region -> project ID
 	instances   map[string]map[string]map[string]Task // project -> instance -> task ID -> task
+	order       map[[2]string][]string                // project and instance -> task IDs, newest first
 	jobs        map[string]map[string]Job             // project -> job ID -> job
 	taskScripts map[taskKey]*script[string]           // by instance and task ID
 	jobScripts  map[string]*script[JobStep]           // by job ID
@@ -149,6 +150,7 @@ func New(cfg Config) *Emulator {
 	e := &Emulator{
 		projects:    maps.Clone(cfg.Projects),
 		instances:   map[string]map[string]map[string]Task{},
+		order:       map[[2]string][]string{},
 		jobs:        map[string]map[string]Job{},
 		taskScripts: map[taskKey]*script[string]{},
 		jobScripts:  map[string]*script[JobStep]{},
