@@ -255,7 +255,7 @@ func TestVerifierClockSkew(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			e := newTestEmulator(t)
 			r := httptest.NewRequest(http.MethodGet, "/v3/projects?name="+DefaultRegion, nil)
-			signAt(t, r, nil, testNow.Add(tc.offset))
+			signAt(t, r, testNow.Add(tc.offset))
 			rec := serve(e, r)
 			if tc.ok {
 				wantStatus(t, rec, http.StatusOK)

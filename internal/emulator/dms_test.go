@@ -236,7 +236,7 @@ func TestTaskGetAndErrors(t *testing.T) {
 			r := signedGet(t, tc.target, tc.headers...)
 			if tc.status == http.StatusMethodNotAllowed {
 				r.Method = http.MethodDelete
-				signAt(t, r, nil, testNow)
+				signAt(t, r, testNow)
 			}
 			rec := serve(e, r)
 			if tc.code != "" {

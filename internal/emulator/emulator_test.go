@@ -63,7 +63,7 @@ func TestRouting(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			r := httptest.NewRequest(tc.method, tc.target, nil)
-			signAt(t, r, nil, testNow)
+			signAt(t, r, testNow)
 			rec := serve(e, r)
 			wantError(t, rec, tc.status, tc.code)
 			if tc.status == http.StatusMethodNotAllowed && rec.Header().Get("Allow") == "" {
@@ -117,7 +117,7 @@ func TestCounters(t *testing.T) {
 	get(t, e, jobsPath+"?id="+seedJobID)                     // and so does the normal answer
 	serve(e, signedGet(t, "/v9/unknown"))                    // an unknown path reaches no route
 	r := httptest.NewRequest(http.MethodPut, tasksPath, nil) // nor does a wrong method
-	signAt(t, r, nil, testNow)
+	signAt(t, r, testNow)
 	serve(e, r)
 
 	want := map[Route]int{RouteProjects: 2, RouteTokens: 2, RouteTaskList: 3, RouteTaskGet: 1, RouteJob: 2}

@@ -22,11 +22,12 @@ func newTestEmulator(t *testing.T) *Emulator {
 	return New(Config{Now: func() time.Time { return testNow }})
 }
 
-// signAt signs r with the default permanent AK/SK at the given time.
-func signAt(t testing.TB, r *http.Request, body []byte, at time.Time) {
+// signAt signs r, a GET without a body, with the default permanent AK/SK
+// at the given time.
+func signAt(t testing.TB, r *http.Request, at time.Time) {
 	t.Helper()
 	c := defaultCredentials
-	if err := signer.Sign(r, body, c.AccessKey, c.SecretKey, at); err != nil {
+	if err := signer.Sign(r, nil, c.AccessKey, c.SecretKey, at); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -39,7 +40,7 @@ func signedGet(t testing.TB, target string, headers ...string) *http.Request {
 	for i := 0; i+1 < len(headers); i += 2 {
 		r.Header.Set(headers[i], headers[i+1])
 	}
-	signAt(t, r, nil, testNow)
+	signAt(t, r, testNow)
 	return r
 }
 

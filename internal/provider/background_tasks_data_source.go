@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -262,11 +263,18 @@ func (d *backgroundTasksDataSource) Read(ctx context.Context, req datasource.Rea
 	var page client.TaskPage
 	switch {
 	case !m.TaskID.IsNull():
-		task, err := d.readTask(ctx, sc, instanceID, m.TaskID.ValueString(), m.WaitForCompletion.ValueBool(), interval, timeout, &resp.Diagnostics)
-		if err != nil {
+		task, err := d.readTask(ctx, sc, instanceID, m.TaskID.ValueString(), m.WaitForCompletion.ValueBool(), interval)
+		var waited *taskWaitTimeout
+		switch {
+		case errors.As(err, &waited):
+			resp.Diagnostics.AddAttributeError(path.Root("task_id"), "Timed out waiting for the task",
+				fmt.Sprintf("Task %s (%s) of %s instance %s did not finish within %s. Its last status was %s, seen at %s (updated_at %s).\n\n"+
+					"Raise timeouts.read, or leave out wait_for_completion to read the task as it is.",
+					m.TaskID.ValueString(), waited.last.Name, d.engine.title, instanceID, timeout, waited.last.Status,
+					waited.lastSeen.UTC().Format(time.RFC3339), waited.last.UpdatedAt))
+			return
+		case err != nil:
 			addCallError(&resp.Diagnostics, err, cc)
-		}
-		if task == nil {
 			return
 		}
 		page = client.TaskPage{TaskCount: 1, Tasks: []client.Task{*task}}
@@ -313,10 +321,20 @@ func (d *backgroundTasksDataSource) Read(ctx context.Context, req datasource.Rea
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }
 
+// taskWaitTimeout is a wait for a task that ran out of time; it keeps what
+// was last seen, for the diagnostic.
+type taskWaitTimeout struct {
+	last     client.Task
+	lastSeen time.Time
+	err      error
+}
+
+func (e *taskWaitTimeout) Error() string { return "timed out waiting for the task: " + e.err.Error() }
+func (e *taskWaitTimeout) Unwrap() error { return e.err }
+
 // readTask reads one task, and with wait polls it until it is terminal.
-// On a timeout while waiting it reports the last status seen itself and
-// returns no error, so the caller adds nothing more.
-func (d *backgroundTasksDataSource) readTask(ctx context.Context, sc scope, instanceID, taskID string, wait bool, interval, timeout time.Duration, diags *diag.Diagnostics) (*client.Task, error) {
+// A wait that runs out of time returns a *taskWaitTimeout.
+func (d *backgroundTasksDataSource) readTask(ctx context.Context, sc scope, instanceID, taskID string, wait bool, interval time.Duration) (*client.Task, error) {
 	started := time.Now()
 	var last *client.Task
 	var lastSeen time.Time
@@ -336,12 +354,8 @@ func (d *backgroundTasksDataSource) readTask(ctx context.Context, sc scope, inst
 		})
 		return done, nil
 	})
-	if err != nil && last != nil && ctx.Err() != nil {
-		diags.AddAttributeError(path.Root("task_id"), "Timed out waiting for the task",
-			fmt.Sprintf("Task %s (%s) of %s instance %s did not finish within %s. Its last status was %s, seen at %s (updated_at %s).\n\n"+
-				"Raise timeouts.read, or leave out wait_for_completion to read the task as it is.",
-				taskID, last.Name, d.engine.title, instanceID, timeout, last.Status, lastSeen.UTC().Format(time.RFC3339), last.UpdatedAt))
-		return nil, nil
+	if err != nil && last != nil && errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		return nil, &taskWaitTimeout{last: *last, lastSeen: lastSeen, err: err}
 	}
 	if err != nil {
 		return nil, err

@@ -18,6 +18,7 @@ var dataSources = []func() datasource.DataSource{
 	NewRocketMQBackgroundTasksDataSource,
 	NewKafkaBackgroundTasksDataSource,
 	NewRabbitMQBackgroundTasksDataSource,
+	NewGaussDBJobDataSource,
 }
 
 // clientFrom takes the configured client from a data source's

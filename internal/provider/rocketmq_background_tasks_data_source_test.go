@@ -21,9 +21,12 @@ const tasksAddr = "data.hwtasks_rocketmq_background_tasks.test"
 // minutes later, so the newest (highest i) comes first.
 var manyTasksBase = time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
 
-// addManyTasks gives instance n tasks named task-00001 … task-n, every
+// manyInstance is the instance that addManyTasks fills.
+const manyInstance = "inst-many"
+
+// addManyTasks gives manyInstance n tasks named task-00001 … task-n, every
 // fifth one FAILED and the rest SUCCESS, and every third one a restart.
-func addManyTasks(c *testCloud, instance string, n int) {
+func addManyTasks(c *testCloud, n int) {
 	tasks := make([]emulator.Task, n)
 	for i := range tasks {
 		num := i + 1
@@ -41,7 +44,7 @@ func addManyTasks(c *testCloud, instance string, n int) {
 			CreatedAt: created, UpdatedAt: created.Add(5 * time.Second),
 		}
 	}
-	c.AddTasks(emulator.DefaultProjectID, instance, tasks...)
+	c.AddTasks(emulator.DefaultProjectID, manyInstance, tasks...)
 }
 
 func tasksConfig(c *testCloud, args string) string {
@@ -62,7 +65,7 @@ func check(addr string, p tfjsonpath.Path, v knownvalue.Check) statecheck.StateC
 
 func TestAccRocketMQBackgroundTasks_allPages(t *testing.T) {
 	cloud := newTestCloud(t)
-	addManyTasks(cloud, "inst-many", 257)
+	addManyTasks(cloud, 257)
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProviders,
 		Steps: []resource.TestStep{{
@@ -89,7 +92,7 @@ func TestAccRocketMQBackgroundTasks_allPages(t *testing.T) {
 
 func TestAccRocketMQBackgroundTasks_timeWindow(t *testing.T) {
 	cloud := newTestCloud(t)
-	addManyTasks(cloud, "inst-many", 257)
+	addManyTasks(cloud, 257)
 	// Tasks 11 to 20 start at minutes 10 to 19, both bounds inclusive.
 	for _, tc := range []struct{ name, begin, end string }{
 		{"api format", "20260301001000", "20260301001900"},
@@ -141,7 +144,7 @@ func TestAccRocketMQBackgroundTasks_singleTaskAndParams(t *testing.T) {
 
 func TestAccRocketMQBackgroundTasks_paramsMapShapes(t *testing.T) {
 	cloud := newTestCloud(t)
-	addManyTasks(cloud, "inst-many", 3)
+	addManyTasks(cloud, 3)
 	cloud.AddTasks(emulator.DefaultProjectID, "inst-many", emulator.Task{
 		ID: "not-json", Name: "restart", Status: "SUCCESS", Params: "restart requested by ops",
 		CreatedAt: manyTasksBase.Add(-time.Hour), UpdatedAt: manyTasksBase.Add(-time.Hour),
@@ -172,7 +175,7 @@ output "nested" { value = jsondecode(data.hwtasks_rocketmq_background_tasks.test
 
 func TestAccRocketMQBackgroundTasks_filters(t *testing.T) {
 	cloud := newTestCloud(t)
-	addManyTasks(cloud, "inst-many", 257)
+	addManyTasks(cloud, 257)
 	// Tasks numbered by 15 are both restarts and FAILED: 17 of them, the
 	// newest 255 and the oldest 15.
 	resource.ParallelTest(t, resource.TestCase{
@@ -193,7 +196,7 @@ func TestAccRocketMQBackgroundTasks_filters(t *testing.T) {
 
 func TestAccRocketMQBackgroundTasks_rawPage(t *testing.T) {
 	cloud := newTestCloud(t)
-	addManyTasks(cloud, "inst-many", 257)
+	addManyTasks(cloud, 257)
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProviders,
 		Steps: []resource.TestStep{{
@@ -321,7 +324,7 @@ func sumCounts(m map[emulator.Route]int) int {
 
 func TestAccRocketMQBackgroundTasks_throttledThenFailing(t *testing.T) {
 	cloud := newTestCloud(t)
-	addManyTasks(cloud, "inst-many", 20)
+	addManyTasks(cloud, 20)
 	cloud.InjectFault(emulator.RouteTaskList, emulator.Fault{Kind: emulator.FaultThrottle, Times: 1, RetryAfter: "1"})
 	cloud.InjectFault(emulator.RouteTaskList, emulator.Fault{Kind: emulator.FaultServerError, Times: 1, Status: 503})
 	resource.ParallelTest(t, resource.TestCase{
