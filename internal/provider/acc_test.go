@@ -50,7 +50,10 @@ func newTestCloud(t *testing.T) *testCloud {
 	if err := emu.LoadFixtures(strings.NewReader(string(emulator.DefaultFixtures()))); err != nil {
 		t.Fatal(err)
 	}
-	return &testCloud{Emulator: emu, URL: srv.URL, Creds: cfg.Credentials}
+	c := &testCloud{Emulator: emu, URL: srv.URL, Creds: cfg.Credentials}
+	// With -v, each test says how many requests it made, per route.
+	t.Cleanup(func() { t.Logf("emulator requests: %s", c.counts()) })
+	return c
 }
 
 // The seed instances and tasks in the default fixtures.
