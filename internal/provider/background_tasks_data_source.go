@@ -240,13 +240,7 @@ func (d *backgroundTasksDataSource) Read(ctx context.Context, req datasource.Rea
 		notConfigured(&resp.Diagnostics)
 		return
 	}
-	timeout, diags := m.Timeouts.Read(ctx, defaultTasksReadTimeout)
-	resp.Diagnostics.Append(diags...)
-	interval := defaultPollInterval
-	if !m.PollInterval.IsNull() {
-		interval, diags = m.PollInterval.ValueGoDuration()
-		resp.Diagnostics.Append(diags...)
-	}
+	timeout, interval := readLimits(ctx, m.Timeouts, defaultTasksReadTimeout, m.PollInterval, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -264,14 +258,14 @@ func (d *backgroundTasksDataSource) Read(ctx context.Context, req datasource.Rea
 	switch {
 	case !m.TaskID.IsNull():
 		task, err := d.readTask(ctx, sc, instanceID, m.TaskID.ValueString(), m.WaitForCompletion.ValueBool(), interval)
-		var waited *taskWaitTimeout
+		var waited *waitTimeout[*client.Task]
 		switch {
 		case errors.As(err, &waited):
 			resp.Diagnostics.AddAttributeError(path.Root("task_id"), "Timed out waiting for the task",
 				fmt.Sprintf("Task %s (%s) of %s instance %s did not finish within %s. Its last status was %s, seen at %s (updated_at %s).\n\n"+
 					"Raise timeouts.read, or leave out wait_for_completion to read the task as it is.",
-					m.TaskID.ValueString(), waited.last.Name, d.engine.title, instanceID, timeout, waited.last.Status,
-					waited.lastSeen.UTC().Format(time.RFC3339), waited.last.UpdatedAt))
+					m.TaskID.ValueString(), waited.Last.Name, d.engine.title, instanceID, timeout, waited.Last.Status,
+					waited.LastSeen.UTC().Format(time.RFC3339), waited.Last.UpdatedAt))
 			return
 		case err != nil:
 			addCallError(&resp.Diagnostics, err, cc)
@@ -321,46 +315,21 @@ func (d *backgroundTasksDataSource) Read(ctx context.Context, req datasource.Rea
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }
 
-// taskWaitTimeout is a wait for a task that ran out of time; it keeps what
-// was last seen, for the diagnostic.
-type taskWaitTimeout struct {
-	last     client.Task
-	lastSeen time.Time
-	err      error
-}
-
-func (e *taskWaitTimeout) Error() string { return "timed out waiting for the task: " + e.err.Error() }
-func (e *taskWaitTimeout) Unwrap() error { return e.err }
-
 // readTask reads one task, and with wait polls it until it is terminal.
-// A wait that runs out of time returns a *taskWaitTimeout.
+// A wait that runs out of time returns a *waitTimeout[*client.Task].
 func (d *backgroundTasksDataSource) readTask(ctx context.Context, sc scope, instanceID, taskID string, wait bool, interval time.Duration) (*client.Task, error) {
-	started := time.Now()
-	var last *client.Task
-	var lastSeen time.Time
-	err := pollUntil(ctx, interval, func(ctx context.Context) (bool, error) {
+	return poll(ctx, interval, func(ctx context.Context, _ int, elapsed time.Duration) (*client.Task, bool, error) {
 		t, err := d.client.GetTask(ctx, sc.Region, sc.ProjectID, instanceID, taskID)
-		if err != nil {
-			return false, err
-		}
-		last, lastSeen = t, time.Now()
-		if !wait {
-			return true, nil
+		if err != nil || !wait {
+			return t, err == nil, err
 		}
 		done := slices.Contains(terminalTaskStatuses, t.Status)
 		tflog.Info(ctx, "polled background task", map[string]any{
 			"engine": d.engine.title, "instance_id": instanceID, "task_id": taskID, "status": t.Status,
-			"elapsed": time.Since(started).Round(time.Millisecond).String(), "done": done,
+			"elapsed": elapsed.Round(time.Millisecond).String(), "done": done,
 		})
-		return done, nil
+		return t, done, nil
 	})
-	if err != nil && last != nil && errors.Is(ctx.Err(), context.DeadlineExceeded) {
-		return nil, &taskWaitTimeout{last: *last, lastSeen: lastSeen, err: err}
-	}
-	if err != nil {
-		return nil, err
-	}
-	return last, nil
 }
 
 func (d *backgroundTasksDataSource) callContext(sc scope, instanceID, taskID string, timeout time.Duration) callContext {

@@ -193,13 +193,7 @@ func (d *gaussDBJobDataSource) Read(ctx context.Context, req datasource.ReadRequ
 		notConfigured(&resp.Diagnostics)
 		return
 	}
-	timeout, diags := m.Timeouts.Read(ctx, defaultJobReadTimeout)
-	resp.Diagnostics.Append(diags...)
-	interval := defaultPollInterval
-	if !m.PollInterval.IsNull() {
-		interval, diags = m.PollInterval.ValueGoDuration()
-		resp.Diagnostics.Append(diags...)
-	}
+	timeout, interval := readLimits(ctx, m.Timeouts, defaultJobReadTimeout, m.PollInterval, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -215,10 +209,19 @@ func (d *gaussDBJobDataSource) Read(ctx context.Context, req datasource.ReadRequ
 		wait: m.WaitForCompletion.ValueBool(), interval: interval, timeout: timeout,
 	}
 	job, err := d.readJob(ctx, sc, w, &resp.Diagnostics)
-	if err != nil {
+	var waited *waitTimeout[*client.Job]
+	switch {
+	case errors.As(err, &waited):
+		last := waited.Last
+		resp.Diagnostics.AddAttributeError(path.Root("id"), "Timed out waiting for the GaussDB(for MySQL) job",
+			fmt.Sprintf("Job %s (%s) on instance %s did not finish within the read timeout of %s: waited %s over %d reads. "+
+				"Its last status was %s, %s, seen at %s.\n\n"+
+				"Raise timeouts.read, or leave out wait_for_completion to read the job as it is.",
+				w.jobID, last.Name, instanceLabel(last.Instance), w.timeout, waited.Waited.Round(time.Millisecond), waited.Reads,
+				last.Status, describeProgress(last.Process), waited.LastSeen.UTC().Format(time.RFC3339)))
+		return
+	case err != nil:
 		addCallError(&resp.Diagnostics, err, jobCallContext(sc, w.jobID, timeout))
-	}
-	if job == nil {
 		return
 	}
 
@@ -239,26 +242,15 @@ type jobWait struct {
 	timeout time.Duration
 }
 
-// readJob reads a job, and with w.wait polls it until it is terminal. On a
-// timeout while waiting it reports the last status and progress itself and
-// returns neither job nor error; a cancelled wait (Ctrl-C) returns at once
-// with ctx's error.
+// readJob reads a job, and with w.wait polls it until it is terminal. A
+// wait that runs out of time returns a *waitTimeout[*client.Job]; a
+// cancelled wait (Ctrl-C) returns at once with ctx's error. diags only
+// receives the warning about a status it does not know.
 func (d *gaussDBJobDataSource) readJob(ctx context.Context, sc scope, w jobWait, diags *diag.Diagnostics) (*client.Job, error) {
-	started := time.Now()
-	var (
-		last     *client.Job
-		lastSeen time.Time
-		polls    int
-	)
-	err := pollUntil(ctx, w.interval, func(ctx context.Context) (bool, error) {
+	return poll(ctx, w.interval, func(ctx context.Context, n int, elapsed time.Duration) (*client.Job, bool, error) {
 		job, err := d.client.GetJob(ctx, sc.Region, sc.ProjectID, w.jobID, w.language)
-		if err != nil {
-			return false, err
-		}
-		last, lastSeen = job, time.Now()
-		polls++
-		if !w.wait {
-			return true, nil
+		if err != nil || !w.wait {
+			return job, err == nil, err
 		}
 		done := !slices.Contains(waitingJobStatuses, job.Status)
 		var progress any // null in the log when there is none
@@ -267,30 +259,17 @@ func (d *gaussDBJobDataSource) readJob(ctx context.Context, sc scope, w jobWait,
 		}
 		tflog.Info(ctx, "polled GaussDB(for MySQL) job", map[string]any{
 			"job_id": w.jobID, "name": job.Name, "status": job.Status, "process": job.Process, "progress": progress,
-			"polls": polls, "elapsed": time.Since(started).Round(time.Millisecond).String(), "done": done,
+			"polls": n, "elapsed": elapsed.Round(time.Millisecond).String(), "done": done,
 		})
 		if done && !slices.Contains(terminalJobStatuses, job.Status) {
 			// An unknown status might be terminal (a new "Cancelled", say);
 			// waiting on it could only end in a timeout.
 			diags.AddAttributeWarning(path.Root("status"), "Unknown job status",
 				fmt.Sprintf("Job %s has the status %q, which is none of Pending, Running, Completed and Failed. Stopped waiting after %s; "+
-					"a postcondition on status == \"Completed\" still catches it.", w.jobID, job.Status, time.Since(started).Round(time.Millisecond)))
+					"a postcondition on status == \"Completed\" still catches it.", w.jobID, job.Status, elapsed.Round(time.Millisecond)))
 		}
-		return done, nil
+		return job, done, nil
 	})
-	if err != nil && last != nil && errors.Is(ctx.Err(), context.DeadlineExceeded) {
-		diags.AddAttributeError(path.Root("id"), "Timed out waiting for the GaussDB(for MySQL) job",
-			fmt.Sprintf("Job %s (%s) on instance %s did not finish within the read timeout of %s: waited %s over %d reads. "+
-				"Its last status was %s, %s, seen at %s.\n\n"+
-				"Raise timeouts.read, or leave out wait_for_completion to read the job as it is.",
-				w.jobID, last.Name, instanceLabel(last.Instance), w.timeout, time.Since(started).Round(time.Millisecond), polls,
-				last.Status, describeProgress(last.Process), lastSeen.UTC().Format(time.RFC3339)))
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	return last, nil
 }
 
 func instanceLabel(i client.JobInstance) string {
