@@ -245,15 +245,6 @@ func (c *Client) Auth() AuthMethod { return c.auth }
 // Region returns the provider's default region.
 func (c *Client) Region() string { return c.cfg.Region }
 
-// ProjectIDFor returns the configured project ID when region is the
-// provider's region, or "" when it must be looked up.
-func (c *Client) ProjectIDFor(region string) string {
-	if region == c.cfg.Region {
-		return c.cfg.ProjectID
-	}
-	return ""
-}
-
 func newTransport(cfg Config) (*http.Transport, error) {
 	t := cleanhttp.DefaultPooledTransport() // proxy settings from the environment
 	// The task reader keeps up to four requests in flight per host.

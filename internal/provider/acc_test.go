@@ -110,18 +110,10 @@ provider "hwtasks" {
 func (c *testCloud) counts() string {
 	counts := c.Counts()
 	var parts []string
-	for _, r := range sortedKeys(routeMap(counts)) {
-		parts = append(parts, fmt.Sprintf("%s=%d", r, counts[emulator.Route(r)]))
+	for _, r := range sortedKeys(counts) {
+		parts = append(parts, fmt.Sprintf("%s=%d", r, counts[r]))
 	}
 	return strings.Join(parts, " ")
-}
-
-func routeMap(m map[emulator.Route]int) map[string]int {
-	out := make(map[string]int, len(m))
-	for k, v := range m {
-		out[string(k)] = v
-	}
-	return out
 }
 
 // regexpMust compiles an ExpectError pattern. Terraform wraps long
