@@ -3,7 +3,6 @@ package provider
 import (
 	"fmt"
 	"os"
-	"regexp"
 	"strings"
 	"testing"
 
@@ -115,7 +114,3 @@ func (c *testCloud) counts() string {
 	}
 	return strings.Join(parts, " ")
 }
-
-// regexpMust compiles an ExpectError pattern. Terraform wraps long
-// diagnostics, so patterns should match across line breaks with (?s).
-func regexpMust(pattern string) *regexp.Regexp { return regexp.MustCompile(pattern) }

@@ -146,7 +146,7 @@ func TestAccGaussDBJob_example(t *testing.T) {
 			{
 				Config:          cloud.providerConfig(authAKSK) + string(example),
 				ConfigVariables: config.Variables{"job_id": config.StringVariable(failedJob)},
-				ExpectError: regexpMust(`(?s)Resource postcondition failed.*` +
+				ExpectError: regexp.MustCompile(`(?s)Resource postcondition failed.*` +
 					wrapped(fmt.Sprintf("GaussDB job %s (RestartGaussDBforMySQLInstance) ended Failed: %s", failedJob, failedJobReason))),
 			},
 		},
@@ -181,7 +181,7 @@ func TestAccGaussDBJob_failedJob(t *testing.T) {
       error_message = self.fail_reason
     }
   }`, failedJob)),
-				ExpectError: regexpMust(`(?s)Resource postcondition failed.*` + wrapped(failedJobReason)),
+				ExpectError: regexp.MustCompile(`(?s)Resource postcondition failed.*` + wrapped(failedJobReason)),
 			},
 		},
 	})
@@ -253,7 +253,7 @@ func TestAccGaussDBJob_waitTimesOut(t *testing.T) {
   timeouts {
     read = "1s"
   }`),
-			ExpectError: regexpMust(`(?s)Timed out waiting for the GaussDB\(for MySQL\) job.*` +
+			ExpectError: regexp.MustCompile(`(?s)Timed out waiting for the GaussDB\(for MySQL\) job.*` +
 				wrapped(`Job job-stuck (RestartGaussDBforMySQLInstance)`) + `.*` + wrapped(`read timeout of 1s: waited`) + `.*` +
 				wrapped(`Its last status was Running, progress 45% (process "45%")`)),
 		}},
@@ -284,7 +284,7 @@ func TestAccGaussDBJob_language(t *testing.T) {
 			{
 				Config: jobConfig(cloud, `id = "no-such-job"
   language = "zh-cn"`),
-				ExpectError: regexpMust(`(?s)DBS\.200823\s+任务不存在`),
+				ExpectError: regexp.MustCompile(`(?s)DBS\.200823\s+任务不存在`),
 			},
 		},
 	})
@@ -298,7 +298,7 @@ func TestAccGaussDBJob_notFound(t *testing.T) {
 			Config: jobConfig(cloud, `id = "no-such-job"`),
 			// The error is on id: Terraform quotes that line of the
 			// configuration between the summary and the detail.
-			ExpectError: regexpMust(`(?s)Error: GaussDB\(for MySQL\) job no-such-job was not found.*` +
+			ExpectError: regexp.MustCompile(`(?s)Error: GaussDB\(for MySQL\) job no-such-job was not found.*` +
 				`\d+:\s+id = "no-such-job".*` +
 				wrapped(`in project `+emulator.DefaultProjectID+` (region `+emulator.DefaultRegion+`): 404 DBS.200823 The job does not exist. (request id`) +
 				`.*` + wrapped(`Check id, region and project_id`)),
@@ -313,7 +313,7 @@ func TestAccGaussDBJob_htmlBadGateway(t *testing.T) {
 		ProtoV6ProviderFactories: testAccProviders,
 		Steps: []resource.TestStep{{
 			Config: jobConfig(cloud, fmt.Sprintf("id = %q", seedJob), "max_retries = 0"),
-			ExpectError: regexpMust(`(?s)GaussDB\(for MySQL\) failed.*` + wrapped("Could not read GaussDB(for MySQL) job "+seedJob) +
+			ExpectError: regexp.MustCompile(`(?s)GaussDB\(for MySQL\) failed.*` + wrapped("Could not read GaussDB(for MySQL) job "+seedJob) +
 				`.*` + wrapped("502 502 Bad Gateway 502 Bad Gateway nginx")),
 		}},
 	})
@@ -326,7 +326,7 @@ func TestAccGaussDBJob_garbageBody(t *testing.T) {
 		ProtoV6ProviderFactories: testAccProviders,
 		Steps: []resource.TestStep{{
 			Config:      jobConfig(cloud, fmt.Sprintf("id = %q", seedJob), "max_retries = 0"),
-			ExpectError: regexpMust(`(?s)Unreadable answer from GaussDB\(for MySQL\).*` + wrapped("Could not read GaussDB(for MySQL) job "+seedJob) + `.*200`),
+			ExpectError: regexp.MustCompile(`(?s)Unreadable answer from GaussDB\(for MySQL\).*` + wrapped("Could not read GaussDB(for MySQL) job "+seedJob) + `.*200`),
 		}},
 	})
 }

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"fmt"
+	"regexp"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -86,7 +87,7 @@ func TestAccProvider_wrongSecretKey(t *testing.T) {
 data "hwtasks_rocketmq_background_tasks" "test" {
   instance_id = %q
 }`, seedInstance),
-			ExpectError: regexpMust(`(?s)Credentials rejected.*APIGW\.0301.*clock`),
+			ExpectError: regexp.MustCompile(`(?s)Credentials rejected.*APIGW\.0301.*clock`),
 		}},
 	})
 }
