@@ -11,8 +11,14 @@ const (
 	// TaskPageSize is the page size used to read every task: the API's
 	// maximum, as the console and the official provider use.
 	TaskPageSize = 100
-	// DefaultPageConcurrency is how many pages are read at once.
-	DefaultPageConcurrency = 4
+	// DefaultPageConcurrency is how many pages are read at once, after the
+	// first. Six keeps a 10,000-task read (100 pages) to 1 + 17 round trips
+	// instead of 100, while staying far below the per-second API limits of
+	// the gateways; max_requests_per_second caps it for accounts that are
+	// throttled anyway. The first page is always read alone: until its
+	// task_count arrives nothing says a second page exists, and a list that
+	// fits one page must cost one request.
+	DefaultPageConcurrency = 6
 	// maxTaskPages stops a server that never sends a short page.
 	maxTaskPages = 100_000
 )
