@@ -12,6 +12,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"fmt"
+	"math"
 	"net/http"
 	"net/url"
 	"os"
@@ -22,6 +23,7 @@ import (
 	"github.com/hashicorp/go-cleanhttp"
 	"github.com/hashicorp/go-retryablehttp"
 	"golang.org/x/sync/singleflight"
+	"golang.org/x/time/rate"
 )
 
 const (
@@ -67,6 +69,9 @@ type Config struct {
 	// MaxRetries is the number of retries after the first attempt; nil means
 	// DefaultMaxRetries and 0 disables retries.
 	MaxRetries *int
+	// MaxRequestsPerSecond caps the requests this Client sends, retries and
+	// IAM calls included, across all its callers; 0 means no cap.
+	MaxRequestsPerSecond float64
 	// Version goes into the User-Agent.
 	Version string
 
@@ -162,6 +167,10 @@ type Client struct {
 	http      *retryablehttp.Client
 	now       func() time.Time
 	secrets   []string
+	// limiter spaces requests out when MaxRequestsPerSecond is set; nil
+	// otherwise.
+	limiter        *rate.Limiter
+	attemptTimeout time.Duration
 
 	flight   singleflight.Group
 	mu       sync.Mutex
@@ -191,6 +200,10 @@ func New(cfg Config) (*Client, error) {
 		}
 		endpoints[k] = u
 	}
+	if cfg.MaxRequestsPerSecond < 0 || math.IsNaN(cfg.MaxRequestsPerSecond) || math.IsInf(cfg.MaxRequestsPerSecond, 0) {
+		return nil, &ConfigError{Field: "max_requests_per_second", Summary: "Invalid max_requests_per_second",
+			Detail: fmt.Sprintf("max_requests_per_second must be 0 (no limit) or a positive number, got %v.", cfg.MaxRequestsPerSecond)}
+	}
 	transport, err := newTransport(cfg)
 	if err != nil {
 		return nil, err
@@ -208,6 +221,14 @@ func New(cfg Config) (*Client, error) {
 	if c.now == nil {
 		c.now = time.Now
 	}
+	c.attemptTimeout = orDefaultDuration(cfg.AttemptTimeout, defaultAttemptTimeout)
+	if cfg.MaxRequestsPerSecond > 0 {
+		// A burst of one: requests leave at least 1/rate apart, so no
+		// one-second window ever holds more than the rate, which is how
+		// the gateways count. A larger burst would let a refresh of many
+		// data sources start with a spike, the very thing that throttles.
+		c.limiter = rate.NewLimiter(rate.Limit(cfg.MaxRequestsPerSecond), 1)
+	}
 	if cfg.ProjectID != "" {
 		c.projects[cfg.Region] = cfg.ProjectID
 	}
@@ -223,8 +244,9 @@ func New(cfg Config) (*Client, error) {
 	}
 	c.http = &retryablehttp.Client{
 		HTTPClient: &http.Client{
+			// No Timeout here: attemptTransport bounds each attempt, after
+			// any wait for the rate limit.
 			Transport: &attemptTransport{base: transport, c: c},
-			Timeout:   orDefaultDuration(cfg.AttemptTimeout, defaultAttemptTimeout),
 			// API gateways do not redirect; following one would resend
 			// signed headers to a host we did not choose.
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
@@ -247,7 +269,8 @@ func (c *Client) Region() string { return c.cfg.Region }
 
 func newTransport(cfg Config) (*http.Transport, error) {
 	t := cleanhttp.DefaultPooledTransport() // proxy settings from the environment
-	// The task reader keeps up to four requests in flight per host.
+	// The task reader keeps up to DefaultPageConcurrency requests in flight
+	// per data source, and many data sources read at once.
 	t.MaxIdleConnsPerHost = 16
 	tlsConfig := &tls.Config{MinVersion: tls.VersionTLS12, InsecureSkipVerify: cfg.Insecure} //nolint:gosec // the user asked for it with insecure = true
 	if cfg.CACertFile != "" {

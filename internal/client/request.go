@@ -256,6 +256,20 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 		return nil, errors.New("request did not come through Client.do; this is always a bug in the provider, please report it")
 	}
 	st.attempts++
+	// Wait for the rate limit before signing, so that the signature's
+	// X-Sdk-Date is the time the request really leaves.
+	var waited time.Duration
+	if t.c.limiter != nil {
+		start := time.Now()
+		if err := t.c.limiter.Wait(ctx); err != nil {
+			// Wait fails early when the deadline would pass while waiting.
+			if ctxErr := ctx.Err(); ctxErr != nil {
+				return nil, ctxErr
+			}
+			return nil, fmt.Errorf("waiting for max_requests_per_second: %w", context.DeadlineExceeded)
+		}
+		waited = time.Since(start)
+	}
 	if st.sign {
 		// A RoundTripper must not change the caller's request; each attempt
 		// is signed afresh so X-Sdk-Date stays within the gateway's window.
@@ -265,7 +279,17 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 		}
 	}
 	fields := map[string]any{"method": req.Method, "url": req.URL.String(), "attempt": st.attempts}
+	if waited > 0 {
+		fields["rate_limit_wait_ms"] = waited.Milliseconds()
+	}
 	tflog.SubsystemTrace(ctx, logSubsystem, "request headers", map[string]any{"attempt": st.attempts, "headers": redactHeaders(req.Header)})
+
+	// The attempt's own deadline starts after the rate limit's wait, so a
+	// long queue behind max_requests_per_second never reads as a stalled
+	// connection.
+	attemptCtx, cancel := context.WithTimeout(ctx, t.c.attemptTimeout)
+	defer cancel()
+	req = req.WithContext(attemptCtx)
 
 	start := time.Now()
 	resp, err := t.base.RoundTrip(req)
@@ -277,6 +301,9 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 			resp.ContentLength = int64(len(body))
 		}
 	}
+	if err != nil && ctx.Err() == nil && attemptCtx.Err() != nil {
+		err = &attemptTimeoutError{limit: t.c.attemptTimeout}
+	}
 	fields["duration_ms"] = time.Since(start).Milliseconds()
 	if err != nil {
 		fields["error"] = err.Error()
@@ -287,6 +314,17 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	tflog.SubsystemDebug(ctx, logSubsystem, "request done", fields)
 	return resp, nil
 }
+
+// attemptTimeoutError is one attempt that got no complete answer in time.
+// It is a net.Error that times out, so the attempt is retried; it is not a
+// context.DeadlineExceeded, which means the caller's own deadline passed.
+type attemptTimeoutError struct{ limit time.Duration }
+
+func (e *attemptTimeoutError) Error() string {
+	return fmt.Sprintf("no complete answer within %s", e.limit)
+}
+func (e *attemptTimeoutError) Timeout() bool   { return true }
+func (e *attemptTimeoutError) Temporary() bool { return true }
 
 func readBody(resp *http.Response) ([]byte, error) {
 	defer resp.Body.Close()

@@ -86,7 +86,7 @@ func addAPIError(diags *diag.Diagnostics, e *client.APIError, cc callContext) {
 				cc.Action, cc.where(), summary, cc.Permission))
 	case client.IsThrottled(e):
 		diags.AddError("Throttled by "+cc.Service,
-			fmt.Sprintf("Could not %s in %s: the API kept throttling the requests: %s.\n\nRaise max_retries, or make fewer requests at once (terraform -parallelism=N).", cc.Action, cc.where(), summary))
+			fmt.Sprintf("Could not %s in %s: the API kept throttling the requests: %s.\n\nSet max_requests_per_second on the provider (5 suits most accounts) so that requests are spaced out, or raise max_retries.", cc.Action, cc.where(), summary))
 	case e.StatusCode >= 500:
 		diags.AddError(cc.Service+" failed",
 			fmt.Sprintf("Could not %s in %s: the service answered with an error: %s.\n\nThis is usually temporary; try again later. If it persists, give the request id to Huawei Cloud support.", cc.Action, cc.where(), summary))

@@ -7,10 +7,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"strconv"
 	"strings"
 
+	"github.com/hashicorp/terraform-plugin-framework-validators/float64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/mapvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -39,20 +41,21 @@ type hwtasksProvider struct {
 }
 
 type providerModel struct {
-	Region        types.String `tfsdk:"region"`
-	ProjectID     types.String `tfsdk:"project_id"`
-	AccessKey     types.String `tfsdk:"access_key"`
-	SecretKey     types.String `tfsdk:"secret_key"`
-	SecurityToken types.String `tfsdk:"security_token"`
-	Token         types.String `tfsdk:"token"`
-	UserName      types.String `tfsdk:"user_name"`
-	Password      types.String `tfsdk:"password"`
-	DomainName    types.String `tfsdk:"domain_name"`
-	Cloud         types.String `tfsdk:"cloud"`
-	Endpoints     types.Map    `tfsdk:"endpoints"`
-	Insecure      types.Bool   `tfsdk:"insecure"`
-	CACertFile    types.String `tfsdk:"cacert_file"`
-	MaxRetries    types.Int64  `tfsdk:"max_retries"`
+	Region        types.String  `tfsdk:"region"`
+	ProjectID     types.String  `tfsdk:"project_id"`
+	AccessKey     types.String  `tfsdk:"access_key"`
+	SecretKey     types.String  `tfsdk:"secret_key"`
+	SecurityToken types.String  `tfsdk:"security_token"`
+	Token         types.String  `tfsdk:"token"`
+	UserName      types.String  `tfsdk:"user_name"`
+	Password      types.String  `tfsdk:"password"`
+	DomainName    types.String  `tfsdk:"domain_name"`
+	Cloud         types.String  `tfsdk:"cloud"`
+	Endpoints     types.Map     `tfsdk:"endpoints"`
+	Insecure      types.Bool    `tfsdk:"insecure"`
+	CACertFile    types.String  `tfsdk:"cacert_file"`
+	MaxRetries    types.Int64   `tfsdk:"max_retries"`
+	MaxRPS        types.Float64 `tfsdk:"max_requests_per_second"`
 }
 
 // providerData is what Configure hands to every data source.
@@ -68,19 +71,20 @@ func (p *hwtasksProvider) Metadata(_ context.Context, _ provider.MetadataRequest
 // envVars lists, per argument, the environment variables it falls back to,
 // first one set wins. It drives Configure and the schema's descriptions.
 var envVars = map[string][]string{
-	"region":         {"HW_REGION_NAME", "OS_REGION_NAME"},
-	"project_id":     {"HW_PROJECT_ID", "OS_PROJECT_ID", "OS_TENANT_ID"},
-	"access_key":     {"HW_ACCESS_KEY", "OS_ACCESS_KEY"},
-	"secret_key":     {"HW_SECRET_KEY", "OS_SECRET_KEY"},
-	"security_token": {"HW_SECURITY_TOKEN", "OS_SECURITY_TOKEN"},
-	"token":          {"HW_AUTH_TOKEN", "OS_AUTH_TOKEN"},
-	"user_name":      {"HW_USER_NAME", "OS_USERNAME"},
-	"password":       {"HW_USER_PASSWORD", "OS_PASSWORD"},
-	"domain_name":    {"HW_DOMAIN_NAME", "OS_DOMAIN_NAME"},
-	"cloud":          {"HW_CLOUD"},
-	"insecure":       {"HW_INSECURE"},
-	"cacert_file":    {"HW_CACERT_FILE", "OS_CACERT"},
-	"max_retries":    {"HW_MAX_RETRIES"},
+	"region":                  {"HW_REGION_NAME", "OS_REGION_NAME"},
+	"project_id":              {"HW_PROJECT_ID", "OS_PROJECT_ID", "OS_TENANT_ID"},
+	"access_key":              {"HW_ACCESS_KEY", "OS_ACCESS_KEY"},
+	"secret_key":              {"HW_SECRET_KEY", "OS_SECRET_KEY"},
+	"security_token":          {"HW_SECURITY_TOKEN", "OS_SECURITY_TOKEN"},
+	"token":                   {"HW_AUTH_TOKEN", "OS_AUTH_TOKEN"},
+	"user_name":               {"HW_USER_NAME", "OS_USERNAME"},
+	"password":                {"HW_USER_PASSWORD", "OS_PASSWORD"},
+	"domain_name":             {"HW_DOMAIN_NAME", "OS_DOMAIN_NAME"},
+	"cloud":                   {"HW_CLOUD"},
+	"insecure":                {"HW_INSECURE"},
+	"cacert_file":             {"HW_CACERT_FILE", "OS_CACERT"},
+	"max_retries":             {"HW_MAX_RETRIES"},
+	"max_requests_per_second": {"HW_MAX_REQUESTS_PER_SECOND"},
 }
 
 func envNote(attr string) string {
@@ -134,6 +138,15 @@ func (p *hwtasksProvider) Schema(_ context.Context, _ provider.SchemaRequest, re
 				MarkdownDescription: "How often a throttled (429), failed (500, 502, 503, 504) or interrupted request is retried, " +
 					"with exponential backoff from 0.5 s to 30 s that honours `Retry-After`. Default 5; 0 disables retries." + envNote("max_retries"),
 				Validators: []validator.Int64{int64validator.Between(0, 100)},
+			},
+			"max_requests_per_second": schema.Float64Attribute{
+				Optional: true,
+				MarkdownDescription: "The most requests per second this provider configuration sends, counting retries, " +
+					"IAM calls and every data source together: requests wait their turn instead of being sent at once. " +
+					"Default 0, no limit. IAM and the API gateways throttle per account (IAM at about 10 requests a second), " +
+					"so when reads fail with `APIGW.0308` (HTTP 429) set it to `5`, or lower if other tools share the account. " +
+					"At 5, a plan with 50 data sources spends about 10 s on requests." + envNote("max_requests_per_second"),
+				Validators: []validator.Float64{float64validator.AtLeast(0)},
 			},
 		},
 	}
@@ -209,6 +222,7 @@ func configFromModel(ctx context.Context, m providerModel, version string) (clie
 		"user_name": m.UserName.IsUnknown(), "password": m.Password.IsUnknown(), "domain_name": m.DomainName.IsUnknown(),
 		"cloud": m.Cloud.IsUnknown(), "endpoints": m.Endpoints.IsUnknown(), "insecure": m.Insecure.IsUnknown(),
 		"cacert_file": m.CACertFile.IsUnknown(), "max_retries": m.MaxRetries.IsUnknown(),
+		"max_requests_per_second": m.MaxRPS.IsUnknown(),
 	}
 	for _, attr := range sortedKeys(unknown) {
 		if unknown[attr] {
@@ -265,6 +279,20 @@ func configFromModel(ctx context.Context, m providerModel, version string) (clie
 	} else {
 		n := int(m.MaxRetries.ValueInt64())
 		cfg.MaxRetries = &n
+	}
+
+	if m.MaxRPS.IsNull() {
+		if s := os.Getenv("HW_MAX_REQUESTS_PER_SECOND"); s != "" {
+			n, err := strconv.ParseFloat(s, 64)
+			if err != nil || n < 0 || math.IsInf(n, 0) || math.IsNaN(n) {
+				diags.AddAttributeError(path.Root("max_requests_per_second"), "Invalid HW_MAX_REQUESTS_PER_SECOND",
+					fmt.Sprintf("HW_MAX_REQUESTS_PER_SECOND must be 0 (no limit) or a positive number such as 5, got %q.", s))
+			} else {
+				cfg.MaxRequestsPerSecond = n
+			}
+		}
+	} else {
+		cfg.MaxRequestsPerSecond = m.MaxRPS.ValueFloat64()
 	}
 
 	if strings.TrimSpace(cfg.Region) == "" {

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"math/big"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -132,6 +133,21 @@ func TestConfigureEnvironmentPrecedence(t *testing.T) {
 				expect(t, m, "max_retries", "0", "insecure", "true")
 			},
 		},
+		{
+			name: "max_requests_per_second from the environment",
+			env:  map[string]string{"HW_REGION_NAME": "r", "HW_AUTH_TOKEN": "t", "HW_MAX_REQUESTS_PER_SECOND": "2.5"},
+			check: func(t *testing.T, m map[string]string) {
+				expect(t, m, "max_requests_per_second", "2.5")
+			},
+		},
+		{
+			name:  "max_requests_per_second in the block wins over the environment",
+			env:   map[string]string{"HW_REGION_NAME": "r", "HW_AUTH_TOKEN": "t", "HW_MAX_REQUESTS_PER_SECOND": "2.5"},
+			attrs: map[string]tftypes.Value{"max_requests_per_second": tftypes.NewValue(tftypes.Number, big.NewFloat(0))},
+			check: func(t *testing.T, m map[string]string) {
+				expect(t, m, "max_requests_per_second", "0")
+			},
+		},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -155,6 +171,7 @@ func TestConfigureEnvironmentPrecedence(t *testing.T) {
 			if cfg.Insecure {
 				got["insecure"] = "true"
 			}
+			got["max_requests_per_second"] = strconv.FormatFloat(cfg.MaxRequestsPerSecond, 'g', -1, 64)
 			tc.check(t, got)
 		})
 	}
@@ -253,6 +270,12 @@ func TestConfigureFailuresAreAttributeScoped(t *testing.T) {
 			env:       map[string]string{"HW_REGION_NAME": "eu-de", "HW_AUTH_TOKEN": "t", "HW_MAX_RETRIES": "lots"},
 			want:      path.Root("max_retries"),
 			fragments: []string{`"lots"`},
+		},
+		{
+			name:      "invalid HW_MAX_REQUESTS_PER_SECOND",
+			env:       map[string]string{"HW_REGION_NAME": "eu-de", "HW_AUTH_TOKEN": "t", "HW_MAX_REQUESTS_PER_SECOND": "-1"},
+			want:      path.Root("max_requests_per_second"),
+			fragments: []string{`"-1"`, "such as 5"},
 		},
 		{
 			name:      "invalid HW_INSECURE",
