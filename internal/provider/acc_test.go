@@ -23,7 +23,11 @@ func TestMain(m *testing.M) {
 			}
 		}
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	if builtProvider.dir != "" {
+		_ = os.RemoveAll(builtProvider.dir)
+	}
+	os.Exit(code)
 }
 
 // testAccProviders serves the provider in-process to the Terraform CLI.
