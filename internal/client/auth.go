@@ -227,6 +227,7 @@ func (c *Client) requestToken(ctx context.Context, region string) (tokenEntry, e
 		expires = c.now().Add(time.Hour)
 	}
 	t.expires = expires
+	c.secrets.add(t.value)
 	c.mu.Lock()
 	c.tokens[region] = t
 	if c.projects[region] == "" && t.projectID != "" {

@@ -166,7 +166,7 @@ type Client struct {
 	endpoints map[string]*url.URL
 	http      *retryablehttp.Client
 	now       func() time.Time
-	secrets   []string
+	secrets   *secretSet
 	// limiter spaces requests out when MaxRequestsPerSecond is set; nil
 	// otherwise.
 	limiter        *rate.Limiter
@@ -232,10 +232,9 @@ func New(cfg Config) (*Client, error) {
 	if cfg.ProjectID != "" {
 		c.projects[cfg.Region] = cfg.ProjectID
 	}
+	c.secrets = &secretSet{}
 	for _, s := range []string{cfg.AccessKey, cfg.SecretKey, cfg.SecurityToken, cfg.Token, cfg.Password} {
-		if s != "" {
-			c.secrets = append(c.secrets, s)
-		}
+		c.secrets.add(s)
 	}
 
 	maxRetries := DefaultMaxRetries

@@ -175,6 +175,9 @@ func rawCode(raw json.RawMessage) string {
 	return ""
 }
 
+// excerpt is Excerpt of a body for an error message, secrets masked.
+func (c *Client) excerpt(body []byte) string { return c.secrets.mask(Excerpt(body, 200)) }
+
 // Excerpt returns at most n runes of a body a person can read: HTML tags
 // are dropped, whitespace is collapsed and invalid UTF-8 is replaced.
 func Excerpt(body []byte, n int) string {

@@ -45,7 +45,7 @@ func (c *Client) GetJob(ctx context.Context, region, projectID, jobID, language 
 	if out.Job == nil {
 		return nil, &DecodeError{
 			Method: http.MethodGet, Path: pathOf(path), StatusCode: resp.status,
-			RequestID: requestID(resp.header), Err: errNoJob, Excerpt: Excerpt(resp.body, 200),
+			RequestID: requestID(resp.header), Err: errNoJob, Excerpt: c.excerpt(resp.body),
 		}
 	}
 	return out.Job, nil

@@ -5,8 +5,10 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"slices"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 )
@@ -28,14 +30,53 @@ var sensitiveHeaders = map[string]bool{
 	"X-Subject-Token":  true,
 }
 
-// logContext adds the client's subsystem to ctx, and masks the configured
+// masked is what a secret becomes in a log line or an error message.
+const masked = "***"
+
+// secretSet holds the client's secrets: the configured credentials, and
+// the IAM tokens obtained for a password since. Every text that may hold
+// something the server sent back (log lines, error messages, excerpts) is
+// masked with it.
+type secretSet struct {
+	mu   sync.Mutex
+	list []string // longest first, so no secret is masked only in part
+}
+
+func (s *secretSet) add(secret string) {
+	if secret == "" {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if slices.Contains(s.list, secret) {
+		return
+	}
+	s.list = append(s.list, secret)
+	slices.SortStableFunc(s.list, func(a, b string) int { return len(b) - len(a) })
+}
+
+func (s *secretSet) snapshot() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.list)
+}
+
+// mask replaces every secret in text.
+func (s *secretSet) mask(text string) string {
+	for _, secret := range s.snapshot() {
+		text = strings.ReplaceAll(text, secret, masked)
+	}
+	return text
+}
+
+// logContext adds the client's subsystem to ctx, and masks the client's
 // secrets wherever they might still turn up in a message or a field, as a
 // second line of defence behind the structural redaction below.
 func (c *Client) logContext(ctx context.Context) context.Context {
 	ctx = tflog.NewSubsystem(ctx, logSubsystem, tflog.WithLevelFromEnv("TF_LOG_PROVIDER_HWTASKS_CLIENT"))
-	if len(c.secrets) > 0 {
-		ctx = tflog.SubsystemMaskAllFieldValuesStrings(ctx, logSubsystem, c.secrets...)
-		ctx = tflog.SubsystemMaskMessageStrings(ctx, logSubsystem, c.secrets...)
+	if secrets := c.secrets.snapshot(); len(secrets) > 0 {
+		ctx = tflog.SubsystemMaskAllFieldValuesStrings(ctx, logSubsystem, secrets...)
+		ctx = tflog.SubsystemMaskMessageStrings(ctx, logSubsystem, secrets...)
 	}
 	return ctx
 }
@@ -78,16 +119,10 @@ func sensitiveKey(k string) bool {
 // masks do not see fields that are not strings.
 type lazyBody struct {
 	body    []byte
-	secrets []string
+	secrets *secretSet
 }
 
-func (l lazyBody) String() string {
-	s := RedactBody(l.body)
-	for _, secret := range l.secrets {
-		s = strings.ReplaceAll(s, secret, "***")
-	}
-	return s
-}
+func (l lazyBody) String() string { return l.secrets.mask(RedactBody(l.body)) }
 
 // MarshalJSON renders the body as a JSON string, for the JSON log format
 // Terraform uses.

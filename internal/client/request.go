@@ -127,7 +127,7 @@ func (c *Client) do(ctx context.Context, r request, out any) (*response, error) 
 			if err := json.Unmarshal(resp.body, out); err != nil {
 				return nil, &DecodeError{
 					Method: r.method, Path: pathOf(r.path), StatusCode: resp.status,
-					RequestID: requestID(resp.header), Err: err, Excerpt: Excerpt(resp.body, 200),
+					RequestID: requestID(resp.header), Err: err, Excerpt: c.excerpt(resp.body),
 				}
 			}
 		}
@@ -208,6 +208,8 @@ func (c *Client) send(ctx context.Context, r request, passwordToken string) (*re
 	if hresp.StatusCode < 200 || hresp.StatusCode > 299 {
 		apiErr := decodeAPIError(hresp.StatusCode, hresp.Header, data)
 		apiErr.Method, apiErr.Path, apiErr.Attempts = r.method, u.EscapedPath(), st.attempts
+		// A gateway may quote the request back, credentials included.
+		apiErr.Code, apiErr.Message = c.secrets.mask(apiErr.Code), c.secrets.mask(apiErr.Message)
 		return nil, apiErr
 	}
 	return &response{status: hresp.StatusCode, header: hresp.Header, body: data}, nil

@@ -115,7 +115,8 @@ func (c *cliCloud) sortedArrivals() []time.Time {
 // cliRun is the outcome of one Terraform command.
 type cliRun struct {
 	Stdout, Stderr string
-	// Log is the provider's whole log (TF_LOG_PROVIDER and TF_LOG_PATH),
+	// Log is the whole log (TF_LOG and TF_LOG_PATH): Terraform's and the
+	// provider's,
 	// when the command ran with a log level.
 	Log     string
 	Err     error
@@ -124,7 +125,7 @@ type cliRun struct {
 
 // terraformPlan writes config into a fresh folder and runs one `terraform
 // plan` on it with the provider built from this tree. logLevel, when not
-// empty, sets TF_LOG_PROVIDER and captures the provider's log.
+// empty, sets TF_LOG and captures the whole log, the provider's included.
 func terraformPlan(t *testing.T, config, logLevel string) cliRun {
 	t.Helper()
 	tf := terraformCLI(t)
@@ -149,7 +150,7 @@ func terraformPlan(t *testing.T, config, logLevel string) cliRun {
 	env = append(env, "TF_CLI_CONFIG_FILE="+cliConfig, "CHECKPOINT_DISABLE=1", "TF_IN_AUTOMATION=1")
 	logPath := filepath.Join(dir, "provider.log")
 	if logLevel != "" {
-		env = append(env, "TF_LOG_PROVIDER="+logLevel, "TF_LOG_PATH="+logPath)
+		env = append(env, "TF_LOG="+logLevel, "TF_LOG_PATH="+logPath)
 	}
 
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)

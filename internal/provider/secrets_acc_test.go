@@ -1,0 +1,213 @@
+package provider
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/hwtasks/terraform-provider-hwtasks/internal/emulator"
+)
+
+// Secrets that the cloud itself hands back inside JSON: in a task's params
+// (a JSON string inside the JSON body) and in a job's entities. They are
+// redacted by key wherever the provider logs a body.
+const (
+	paramPassword  = "paramPasswordNeverLogged42"
+	paramSecretKey = "paramSecretKeyNeverLogged42"
+	paramToken     = "paramTokenNeverLogged42"
+	entityPassword = "entityPasswordNeverLogged42"
+)
+
+// secretsCloud is an emulator that remembers every token it saw on the
+// wire (including the ones IAM issued for the password credentials), and
+// that answers for instance "echo" with an error quoting the request's
+// credentials back, as a careless gateway might.
+type secretsCloud struct {
+	*testCloud
+	mu     sync.Mutex
+	tokens map[string]bool
+}
+
+func newSecretsCloud(t *testing.T) *secretsCloud {
+	t.Helper()
+	cfg := emulator.DefaultConfig()
+	emu := emulator.New(cfg)
+	c := &secretsCloud{tokens: map[string]bool{}}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if tok := r.Header.Get("X-Auth-Token"); tok != "" {
+			c.mu.Lock()
+			c.tokens[tok] = true
+			c.mu.Unlock()
+		}
+		if strings.Contains(r.URL.Path, "/instances/echo/") {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusBadRequest)
+			_ = json.NewEncoder(w).Encode(map[string]string{
+				"error_code": "DMS.00400000",
+				"error_msg": fmt.Sprintf("Invalid request: Authorization=%s X-Auth-Token=%s X-Security-Token=%s",
+					r.Header.Get("Authorization"), r.Header.Get("X-Auth-Token"), r.Header.Get("X-Security-Token")),
+			})
+			return
+		}
+		emu.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	c.testCloud = &testCloud{Emulator: emu, URL: srv.URL, Creds: cfg.Credentials}
+	if err := emu.LoadFixtures(strings.NewReader(string(emulator.DefaultFixtures()))); err != nil {
+		t.Fatal(err)
+	}
+	at := time.Date(2026, 11, 1, 8, 0, 0, 0, time.UTC)
+	emu.AddTasks(emulator.DefaultProjectID, "secret-params", emulator.Task{
+		ID: "task-with-secrets", Name: "resetPassword", Status: "SUCCESS", CreatedAt: at, UpdatedAt: at,
+		Params: fmt.Sprintf(`{"password":%q,"ssl":{"secret_key":%q},"auth_token":%q,"port":8100}`, paramPassword, paramSecretKey, paramToken),
+	})
+	emu.AddJob(emulator.DefaultProjectID, emulator.Job{
+		ID: "job-with-secrets", Name: "CreateGaussDBforMySQLInstance", Status: "Completed",
+		Created: "2026-11-01T08:00:00+0800", Ended: "2026-11-01T08:10:00+0800",
+		Entities: json.RawMessage(fmt.Sprintf(`{"instance":{"id":"i-1","admin_password":%q}}`, entityPassword)),
+	})
+	return c
+}
+
+// secrets returns every secret the test must never find, by name.
+func (c *secretsCloud) secrets(token string) map[string]string {
+	s := map[string]string{
+		"access key":           c.Creds.AccessKey,
+		"secret key":           c.Creds.SecretKey,
+		"temporary access key": c.Creds.TempAccessKey,
+		"temporary secret key": c.Creds.TempSecretKey,
+		"security token":       c.Creds.SecurityToken,
+		"password":             c.Creds.Password,
+		"token":                token,
+		"password in params":   paramPassword,
+		"secret key in params": paramSecretKey,
+		"token in params":      paramToken,
+		"password in entities": entityPassword,
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for tok := range c.tokens {
+		if tok != token {
+			s["token issued for the password"] = tok
+		}
+	}
+	return s
+}
+
+// allCredentialKinds returns four provider blocks, one per credential
+// kind, aliased by kind, with the token it gave the token provider.
+func (c *secretsCloud) allCredentialKinds() (string, string) {
+	token := c.IssueToken(emulator.DefaultProjectID)
+	var b strings.Builder
+	for _, k := range []authKind{authAKSK, authTemporaryAKSK, authToken, authPassword} {
+		block := c.providerConfig(k, fmt.Sprintf("alias = %q", k))
+		if k == authToken {
+			// providerConfig issues a token of its own; use ours, so that
+			// the test knows which one to look for.
+			block = regexp.MustCompile(`token = "[^"]*"`).ReplaceAllString(block, fmt.Sprintf("token = %q", token))
+		}
+		b.WriteString(block)
+	}
+	return b.String(), token
+}
+
+// perKind repeats a data source block for every alias.
+func perKind(format string) string {
+	var b strings.Builder
+	for _, k := range []authKind{authAKSK, authTemporaryAKSK, authToken, authPassword} {
+		fmt.Fprintf(&b, format, k, k)
+	}
+	return b.String()
+}
+
+func assertNoSecret(t *testing.T, where, text string, secrets map[string]string) {
+	t.Helper()
+	for name, s := range secrets {
+		if s == "" {
+			t.Fatalf("the %s is empty: the test would prove nothing", name)
+		}
+		if i := strings.Index(text, s); i >= 0 {
+			t.Errorf("the %s appears in the %s: …%s…", name, where, text[max(0, i-200):min(len(text), i+len(s)+50)])
+		}
+	}
+}
+
+// TestAccCLI_traceLogHoldsNoSecret runs `terraform plan` with TF_LOG=TRACE
+// and all four credential kinds at once (one aliased provider each), and
+// reads the provider's whole log: no credential, and no secret the API
+// returned inside a JSON body or a task's params, may appear in it, nor in
+// any diagnostic of a plan whose reads fail.
+func TestAccCLI_traceLogHoldsNoSecret(t *testing.T) {
+	t.Parallel()
+	c := newSecretsCloud(t)
+	providers, token := c.allCredentialKinds()
+
+	t.Run("successful reads", func(t *testing.T) {
+		config := providers + perKind(`
+data "hwtasks_rocketmq_background_tasks" "%[1]s" {
+  provider    = hwtasks.%[2]s
+  instance_id = "secret-params"
+}
+
+data "hwtasks_gaussdb_job" "%[1]s" {
+  provider = hwtasks.%[2]s
+  id       = "job-with-secrets"
+}
+
+output "params_%[1]s" {
+  value = data.hwtasks_rocketmq_background_tasks.%[1]s.tasks[0].params_map["port"]
+}
+`)
+		run := terraformPlan(t, config, "TRACE")
+		if run.Err != nil {
+			t.Fatalf("terraform plan: %v\n%s\n%s", run.Err, run.Stdout, run.Stderr)
+		}
+		// The log really holds the provider's requests and the bodies, with
+		// the secrets in them redacted: otherwise this test proves nothing.
+		for _, want := range []string{
+			"provider.terraform-provider-hwtasks", "@module=hwtasks.client", "response body",
+			"method=POST url=" + c.URL + "/v3/auth/tokens", "X-Auth-Token: REDACTED", "X-Security-Token: REDACTED", "Authorization: REDACTED",
+			// The password in the IAM request body; params' secrets inside
+			// the JSON string that holds them; the job's entities.
+			`\"password\":\"REDACTED\"`, `\\"password\\":\\"REDACTED\\"`, `\\"secret_key\\":\\"REDACTED\\"`,
+			`\"admin_password\":\"REDACTED\"`,
+		} {
+			if !strings.Contains(run.Log, want) {
+				t.Errorf("the TRACE log lacks %q", want)
+			}
+		}
+		if t.Failed() {
+			t.Logf("the log (%d bytes):\n%s", len(run.Log), run.Log)
+		}
+		assertNoSecret(t, "TRACE log", run.Log, c.secrets(token))
+		assertNoSecret(t, "plan output", run.Stdout+run.Stderr, c.secrets(token))
+	})
+
+	t.Run("failed reads", func(t *testing.T) {
+		config := providers + perKind(`
+data "hwtasks_rocketmq_background_tasks" "%[1]s" {
+  provider    = hwtasks.%[2]s
+  instance_id = "echo"
+}
+`)
+		run := terraformPlan(t, config, "TRACE")
+		if run.Err == nil {
+			t.Fatalf("the plan succeeded; want every read to fail\n%s", run.Stdout)
+		}
+		// Every alias failed with the gateway's message, credentials masked.
+		if n := strings.Count(run.Stderr, "Request rejected by DMS"); n != 4 {
+			t.Errorf("%d diagnostics, want one per credential kind:\n%s", n, run.Stderr)
+		}
+		if !strings.Contains(run.Stderr, "Invalid request") {
+			t.Errorf("the diagnostics lack the API's message:\n%s", run.Stderr)
+		}
+		assertNoSecret(t, "diagnostics", run.Stdout+run.Stderr, c.secrets(token))
+		assertNoSecret(t, "TRACE log", run.Log, c.secrets(token))
+	})
+}
