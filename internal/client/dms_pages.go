@@ -40,20 +40,60 @@ type TaskList struct {
 // stops at a short or empty page, reads on past the predicted end while
 // pages keep coming full, and drops the duplicate IDs a task created during
 // the read causes by shifting the pages.
+//
+// Pages read concurrently can be served out of order: when a task is
+// created between a later page and an earlier one, the task at their
+// boundary is on neither. Every page carries task_count, so such a read is
+// seen (the pages disagree) and done again; the last try reads one page at
+// a time, which a list growing at its head cannot make lose a task.
 func (c *Client) ListAllTasks(ctx context.Context, q TaskQuery, concurrency int) (*TaskList, error) {
-	if concurrency < 1 {
-		concurrency = 1
+	const maxReads = 3
+	concurrency = max(concurrency, 1)
+	requests := 0
+	for read := 1; ; read++ {
+		conc := concurrency
+		if read == maxReads {
+			conc = 1
+		}
+		list, stable, err := c.readAllTasks(ctx, q, conc)
+		if list != nil {
+			requests += list.Requests
+		}
+		if err != nil {
+			return nil, err
+		}
+		if stable || conc == 1 {
+			list.Requests = requests
+			if len(list.Tasks) != list.Reported {
+				tflog.SubsystemWarn(c.logContext(ctx), logSubsystem, "task_count disagrees with the tasks returned; using the tasks returned", map[string]any{
+					"instance_id": q.InstanceID, "task_count": list.Reported, "tasks_returned": len(list.Tasks), "requests": list.Requests,
+				})
+			}
+			return list, nil
+		}
+		tflog.SubsystemDebug(c.logContext(ctx), logSubsystem, "the tasks changed during the read (the pages report different task_count); reading them again", map[string]any{
+			"instance_id": q.InstanceID, "read": read, "requests": requests,
+		})
 	}
+}
+
+// readAllTasks is one read of every page. stable reports that every page
+// gave the same task_count, so that the pages fit together.
+func (c *Client) readAllTasks(ctx context.Context, q TaskQuery, concurrency int) (*TaskList, bool, error) {
 	q.Limit = TaskPageSize
 	q.Start = 1
 	first, err := c.ListTasks(ctx, q)
 	if err != nil {
-		return nil, err
+		return &TaskList{Requests: 1}, false, err
 	}
 	list := &TaskList{Reported: int(first.TaskCount), Requests: 1}
+	stable := true
 	seen := make(map[string]bool, max(list.Reported, len(first.Tasks)))
-	add := func(tasks []Task) (added int) {
-		for _, t := range tasks {
+	add := func(p *TaskPage) (added int) {
+		if int(p.TaskCount) != list.Reported {
+			stable = false
+		}
+		for _, t := range p.Tasks {
 			if !seen[t.ID] {
 				seen[t.ID] = true
 				list.Tasks = append(list.Tasks, t)
@@ -62,19 +102,19 @@ func (c *Client) ListAllTasks(ctx context.Context, q TaskQuery, concurrency int)
 		}
 		return added
 	}
-	add(first.Tasks)
+	add(first)
 
 	if len(first.Tasks) == TaskPageSize {
 		predicted := min((list.Reported+TaskPageSize-1)/TaskPageSize, maxTaskPages)
 		pages, requested, err := c.readPages(ctx, q, 2, predicted, concurrency)
 		list.Requests += requested
 		if err != nil {
-			return nil, err
+			return list, false, err
 		}
 		lastLen := len(first.Tasks)
 		for _, p := range pages {
 			add(p)
-			lastLen = len(p)
+			lastLen = len(p.Tasks)
 		}
 		// Read on, one page at a time, while the data says there is more
 		// than task_count promised: the last page came back full and either
@@ -87,27 +127,21 @@ func (c *Client) ListAllTasks(ctx context.Context, q TaskQuery, concurrency int)
 			p, err := c.ListTasks(ctx, q)
 			list.Requests++
 			if err != nil {
-				return nil, err
+				return list, false, err
 			}
-			added := add(p.Tasks)
+			added := add(p)
 			more = len(p.Tasks) == TaskPageSize && added > 0
 			page++
 		}
 	}
-
-	if len(list.Tasks) != list.Reported {
-		tflog.SubsystemWarn(c.logContext(ctx), logSubsystem, "task_count disagrees with the tasks returned; using the tasks returned", map[string]any{
-			"instance_id": q.InstanceID, "task_count": list.Reported, "tasks_returned": len(list.Tasks), "requests": list.Requests,
-		})
-	}
-	return list, nil
+	return list, stable, nil
 }
 
 // readPages reads pages from..to with at most concurrency requests in
 // flight, and returns them in page order. Once a page comes back short,
 // later pages are not requested: the tasks ended earlier than task_count
 // said. The first error cancels the pages still in flight.
-func (c *Client) readPages(ctx context.Context, q TaskQuery, from, to, concurrency int) ([][]Task, int, error) {
+func (c *Client) readPages(ctx context.Context, q TaskQuery, from, to, concurrency int) ([]*TaskPage, int, error) {
 	if to < from {
 		return nil, 0, nil
 	}
@@ -116,7 +150,7 @@ func (c *Client) readPages(ctx context.Context, q TaskQuery, from, to, concurren
 
 	var (
 		mu        sync.Mutex
-		results   = make([][]Task, to-from+1)
+		results   = make([]*TaskPage, to-from+1)
 		firstErr  error
 		shortAt   = to + 1 // the first page known to be short
 		requested int
@@ -154,7 +188,7 @@ func (c *Client) readPages(ctx context.Context, q TaskQuery, from, to, concurren
 						cancel()
 					}
 				} else {
-					results[p-from] = page.Tasks
+					results[p-from] = page
 					if len(page.Tasks) < TaskPageSize && p < shortAt {
 						shortAt = p
 					}
