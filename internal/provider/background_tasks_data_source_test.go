@@ -1,11 +1,12 @@
 package provider
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"strings"
 	"testing"
 	"time"
-	"unicode/utf8"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -151,8 +152,12 @@ func FuzzParseWindowTime(f *testing.F) {
 	})
 }
 
+// FuzzParamsMap checks params_map against the JSON it comes from: a map
+// only from a JSON object, and then one element per key, holding a string's
+// text, null for null, and the compact JSON of anything else.
 func FuzzParamsMap(f *testing.F) {
-	for _, s := range []string{`{"a":1,"b":{"c":[true,null]},"d":"x"}`, ``, `not json`, `{"a":null}`, `[1]`, `{"a":1e400}`} {
+	for _, s := range []string{`{"a":1,"b":{"c":[true,null]},"d":"x"}`, ``, `not json`, `{"a":null}`, `[1]`, `{"a":1e400}`,
+		`{"a":1,"a":"last"}`, ` {"s":"\u00e9\ud800","":{ }} `, `null`, `{"a":-0.0E+1}`} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, params string) {
@@ -160,20 +165,40 @@ func FuzzParamsMap(f *testing.F) {
 		if diags.HasError() {
 			t.Fatalf("%q: %v", params, diags)
 		}
-		if m.IsNull() {
+		var object map[string]json.RawMessage
+		if json.Unmarshal([]byte(params), &object) != nil || object == nil {
+			if !m.IsNull() {
+				t.Fatalf("%q is no JSON object but gave a map", params)
+			}
 			return
 		}
-		// A map only comes from a JSON object; its elements are strings.
-		if !strings.HasPrefix(strings.TrimSpace(params), "{") {
-			t.Fatalf("%q gave a map", params)
+		if m.IsNull() {
+			t.Fatalf("the object %q gave no map", params)
 		}
 		var elems map[string]types.String
 		if diags := m.ElementsAs(context.Background(), &elems, true); diags.HasError() {
 			t.Fatal(diags)
 		}
-		for k, v := range elems {
-			if !v.IsNull() && !utf8.ValidString(v.ValueString()) && utf8.ValidString(params) {
-				t.Fatalf("key %q: invalid UTF-8 from valid input", k)
+		if len(elems) != len(object) {
+			t.Fatalf("%q: %d elements for %d keys", params, len(elems), len(object))
+		}
+		for k, raw := range object {
+			v, ok := elems[k]
+			var s string
+			var compact bytes.Buffer
+			switch {
+			case !ok:
+				t.Fatalf("%q: key %q is missing", params, k)
+			case string(raw) == "null":
+				if !v.IsNull() {
+					t.Fatalf("%q: key %q is %q, want null", params, k, v.ValueString())
+				}
+			case json.Unmarshal(raw, &s) == nil:
+				if v.ValueString() != s {
+					t.Fatalf("%q: key %q is %q, want the string's text %q", params, k, v.ValueString(), s)
+				}
+			case json.Compact(&compact, raw) != nil || v.ValueString() != compact.String():
+				t.Fatalf("%q: key %q is %q, want its compact JSON %q", params, k, v.ValueString(), compact.String())
 			}
 		}
 	})
