@@ -130,9 +130,10 @@ func SignedHeaders(h http.Header) []string {
 
 // PayloadHash returns the body's hash as it goes into the canonical request:
 // the literal UNSIGNED-PAYLOAD when h marks the body unsigned, otherwise the
-// hex SHA-256 of body.
+// hex SHA-256 of body. The marker is compared trimmed, as header values are
+// canonicalised and as they arrive after HTTP drops the padding.
 func PayloadHash(h http.Header, body []byte) string {
-	if h.Get(HeaderContentSha256) == UnsignedPayload {
+	if strings.TrimSpace(h.Get(HeaderContentSha256)) == UnsignedPayload {
 		return UnsignedPayload
 	}
 	if len(body) == 0 {
