@@ -4,12 +4,17 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/datasource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/hwtasks/terraform-provider-hwtasks/internal/client"
 )
@@ -70,17 +75,43 @@ func TestModelFromTasks(t *testing.T) {
 		{ID: "b", Params: ""},
 	}
 	got, diags := modelFromTasks(tasks)
-	if diags.HasError() || len(got) != 2 {
+	if diags.HasError() || len(got.Elements()) != 2 {
 		t.Fatalf("got %v, %v", got, diags)
 	}
-	a := got[0]
-	if a.ID.ValueString() != "a" || a.Name.ValueString() != "restart" || a.UserName.ValueString() != "u" || a.UserID.ValueString() != "uid" ||
-		a.Status.ValueString() != "FAILED" || a.CreatedAt.ValueString() != "2020-06-23T03:00:03.471Z" || a.UpdatedAt.ValueString() != "2020-06-23T03:00:08.130Z" ||
-		a.Params.ValueString() != `{"k":"v"}` || a.ParamsMap.IsNull() {
-		t.Fatalf("task a converted as %+v", a)
+	// Its type is the schema's: State.Set would refuse anything else.
+	ds := NewRocketMQBackgroundTasksDataSource()
+	var sresp datasource.SchemaResponse
+	ds.Schema(context.Background(), datasource.SchemaRequest{}, &sresp)
+	if want := sresp.Schema.Attributes["tasks"].GetType(); !got.Type(context.Background()).Equal(want) {
+		t.Fatalf("tasks of type %v, want the schema's %v", got.Type(context.Background()), want)
 	}
-	if b := got[1]; !b.ParamsMap.IsNull() || b.Params.IsNull() || b.Params.ValueString() != "" {
-		t.Fatalf("task b: empty params must stay an empty string with a null params_map, got %+v", b)
+	attrs := func(i int) map[string]attr.Value {
+		obj, ok := got.Elements()[i].(types.Object)
+		if !ok {
+			t.Fatalf("task %d is a %T", i, got.Elements()[i])
+		}
+		return obj.Attributes()
+	}
+	text := func(m map[string]attr.Value, k string) string {
+		s, ok := m[k].(types.String)
+		if !ok {
+			t.Fatalf("%s is a %T", k, m[k])
+		}
+		return s.ValueString()
+	}
+	a := attrs(0)
+	str := func(k string) string { return text(a, k) }
+	if str("id") != "a" || str("name") != "restart" || str("user_name") != "u" || str("user_id") != "uid" ||
+		str("status") != "FAILED" || str("created_at") != "2020-06-23T03:00:03.471Z" || str("updated_at") != "2020-06-23T03:00:08.130Z" ||
+		str("params") != `{"k":"v"}` || !a["params_map"].Equal(types.MapValueMust(types.StringType, map[string]attr.Value{"k": types.StringValue("v")})) {
+		t.Fatalf("task a converted as %v", a)
+	}
+	if b := attrs(1); !b["params_map"].IsNull() || b["params"].IsNull() || text(b, "params") != "" {
+		t.Fatalf("task b: empty params must stay an empty string with a null params_map, got %v", b)
+	}
+	empty, diags := modelFromTasks(nil)
+	if diags.HasError() || empty.IsNull() || len(empty.Elements()) != 0 {
+		t.Fatalf("no tasks must give an empty list, not null: %v, %v", empty, diags)
 	}
 }
 
@@ -202,4 +233,37 @@ func FuzzParamsMap(f *testing.F) {
 			}
 		}
 	})
+}
+
+// BenchmarkTasksToState measures what Read spends turning 257 tasks (the
+// plan benchmark's instance) into Terraform state: the model, and the
+// State.Set that encodes it.
+func BenchmarkTasksToState(b *testing.B) {
+	ctx := context.Background()
+	ds := NewRocketMQBackgroundTasksDataSource()
+	var sresp datasource.SchemaResponse
+	ds.Schema(ctx, datasource.SchemaRequest{}, &sresp)
+	tasks := make([]client.Task, 257)
+	for i := range tasks {
+		tasks[i] = client.Task{
+			ID: fmt.Sprintf("ff8080827%023d", i), Name: "bindInstancePublicIp", UserName: "alice", UserID: "0a1b2c3d4e5f",
+			Status: "SUCCESS", CreatedAt: "2026-11-09T00:12:00.332Z", UpdatedAt: "2026-11-09T00:12:09.120Z",
+			Params: `{"enable_public_ip":true,"public_ip_id":"06a13350-4305-4338-9f0e-6b322bb14036","public_ip_address":"100.93.2.36"}`,
+		}
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		list, diags := modelFromTasks(tasks)
+		if diags.HasError() {
+			b.Fatal(diags)
+		}
+		state := tfsdk.State{Schema: sresp.Schema, Raw: tftypes.NewValue(sresp.Schema.Type().TerraformType(ctx), nil)}
+		m := backgroundTasksModel{
+			Timeouts: timeouts.Value{Object: types.ObjectNull(map[string]attr.Type{"read": types.StringType})},
+			Tasks:    list, TaskCount: types.Int64Value(257),
+		}
+		if diags := state.Set(ctx, &m); diags.HasError() {
+			b.Fatal(diags)
+		}
+	}
 }
