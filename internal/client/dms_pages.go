@@ -113,6 +113,9 @@ func (c *Client) readAllTasks(ctx context.Context, q TaskQuery, concurrency int)
 		}
 		lastLen := len(first.Tasks)
 		for _, p := range pages {
+			if p == nil { // never requested; readPages hands pages out in order
+				continue
+			}
 			add(p)
 			lastLen = len(p.Tasks)
 		}
