@@ -2,6 +2,8 @@ package provider
 
 import (
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"strings"
 	"testing"
@@ -47,8 +49,21 @@ type testCloud struct {
 // documents' examples) and stops it when the test ends.
 func newTestCloud(t *testing.T) *testCloud {
 	t.Helper()
+	return newTestCloudBehind(t, nil)
+}
+
+// newTestCloudBehind is newTestCloud with front, when not nil, in front of
+// the emulator: it gets the emulator's handler and returns the one served,
+// to watch or change what passes.
+func newTestCloudBehind(t *testing.T, front func(emu http.Handler) http.Handler) *testCloud {
+	t.Helper()
 	cfg := emulator.DefaultConfig()
-	emu, srv := emulator.NewServer(cfg)
+	emu := emulator.New(cfg)
+	var h http.Handler = emu
+	if front != nil {
+		h = front(emu)
+	}
+	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	if err := emu.LoadFixtures(strings.NewReader(string(emulator.DefaultFixtures()))); err != nil {
 		t.Fatal(err)

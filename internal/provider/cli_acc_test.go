@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -89,18 +88,15 @@ type cliCloud struct {
 
 func newCLICloud(t *testing.T) *cliCloud {
 	t.Helper()
-	cfg := emulator.DefaultConfig()
-	emu := emulator.New(cfg)
 	c := &cliCloud{}
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		c.mu.Lock()
-		c.arrivals = append(c.arrivals, time.Now())
-		c.mu.Unlock()
-		emu.ServeHTTP(w, r)
-	}))
-	t.Cleanup(srv.Close)
-	c.testCloud = &testCloud{Emulator: emu, URL: srv.URL, Creds: cfg.Credentials}
-	t.Cleanup(func() { t.Logf("emulator requests: %s", c.counts()) })
+	c.testCloud = newTestCloudBehind(t, func(emu http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			c.mu.Lock()
+			c.arrivals = append(c.arrivals, time.Now())
+			c.mu.Unlock()
+			emu.ServeHTTP(w, r)
+		})
+	})
 	return c
 }
 

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"regexp"
 	"strings"
 	"sync"
@@ -36,32 +35,28 @@ type secretsCloud struct {
 
 func newSecretsCloud(t *testing.T) *secretsCloud {
 	t.Helper()
-	cfg := emulator.DefaultConfig()
-	emu := emulator.New(cfg)
 	c := &secretsCloud{tokens: map[string]bool{}}
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if tok := r.Header.Get("X-Auth-Token"); tok != "" {
-			c.mu.Lock()
-			c.tokens[tok] = true
-			c.mu.Unlock()
-		}
-		if strings.Contains(r.URL.Path, "/instances/echo/") {
-			w.Header().Set("Content-Type", "application/json")
-			w.WriteHeader(http.StatusBadRequest)
-			_ = json.NewEncoder(w).Encode(map[string]string{
-				"error_code": "DMS.00400000",
-				"error_msg": fmt.Sprintf("Invalid request: Authorization=%s X-Auth-Token=%s X-Security-Token=%s",
-					r.Header.Get("Authorization"), r.Header.Get("X-Auth-Token"), r.Header.Get("X-Security-Token")),
-			})
-			return
-		}
-		emu.ServeHTTP(w, r)
-	}))
-	t.Cleanup(srv.Close)
-	c.testCloud = &testCloud{Emulator: emu, URL: srv.URL, Creds: cfg.Credentials}
-	if err := emu.LoadFixtures(strings.NewReader(string(emulator.DefaultFixtures()))); err != nil {
-		t.Fatal(err)
-	}
+	c.testCloud = newTestCloudBehind(t, func(emu http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if tok := r.Header.Get("X-Auth-Token"); tok != "" {
+				c.mu.Lock()
+				c.tokens[tok] = true
+				c.mu.Unlock()
+			}
+			if strings.Contains(r.URL.Path, "/instances/echo/") {
+				w.Header().Set("Content-Type", "application/json")
+				w.WriteHeader(http.StatusBadRequest)
+				_ = json.NewEncoder(w).Encode(map[string]string{
+					"error_code": "DMS.00400000",
+					"error_msg": fmt.Sprintf("Invalid request: Authorization=%s X-Auth-Token=%s X-Security-Token=%s",
+						r.Header.Get("Authorization"), r.Header.Get("X-Auth-Token"), r.Header.Get("X-Security-Token")),
+				})
+				return
+			}
+			emu.ServeHTTP(w, r)
+		})
+	})
+	emu := c.Emulator
 	at := time.Date(2026, 11, 1, 8, 0, 0, 0, time.UTC)
 	emu.AddTasks(emulator.DefaultProjectID, "secret-params", emulator.Task{
 		ID: "task-with-secrets", Name: "resetPassword", Status: "SUCCESS", CreatedAt: at, UpdatedAt: at,
