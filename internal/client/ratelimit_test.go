@@ -93,11 +93,13 @@ func TestMaxRequestsPerSecondSpacesRequests(t *testing.T) {
 	if span, want := times[n-1].Sub(times[0]), time.Duration(n-1)*time.Second/rps; span < want-50*time.Millisecond {
 		t.Errorf("%d requests arrived within %v; at %d per second they need at least %v", n, span, rps, want)
 	}
-	// No second holds more than rps requests. The window is 50 ms short of a
-	// second to allow for the jitter between leaving the client and
-	// arriving at the server.
-	if most := maxInWindow(times, 950*time.Millisecond); most > rps {
-		t.Errorf("%d requests arrived within 950 ms; the limit is %d per second", most, rps)
+	// No second holds more than rps requests. The window is one interval
+	// (100 ms) short of a second: the limiter spaces the requests it lets
+	// go, but a goroutine woken late under -race and a busy machine, or a
+	// server handler scheduled late, shifts when a request is seen to
+	// arrive. Without the limit all 21 arrive within a few milliseconds.
+	if most := maxInWindow(times, time.Second-time.Second/rps); most > rps {
+		t.Errorf("%d requests arrived within %v; the limit is %d per second", most, time.Second-time.Second/rps, rps)
 	}
 }
 

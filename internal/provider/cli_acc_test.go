@@ -285,15 +285,19 @@ func TestAccCLI_maxRequestsPerSecond(t *testing.T) {
 	if span := times[len(times)-1].Sub(times[0]); span < 10*time.Second-50*time.Millisecond {
 		t.Errorf("51 requests arrived within %v; at 5 a second they need 10 s", span)
 	}
-	// No second holds more than 5. The window is 50 ms short of a second,
-	// for the jitter between leaving the provider and reaching the emulator.
+	// No second holds more than 5. The window is one interval (200 ms)
+	// short of a second, for the jitter between the provider's limiter
+	// letting a request go and the emulator's handler seeing it, which a
+	// busy machine stretches. Without the limit, all 51 arrive within
+	// about a second of each other.
+	const window = 800 * time.Millisecond
 	for i := range times {
 		n := 0
-		for j := i; j < len(times) && times[j].Sub(times[i]) < 950*time.Millisecond; j++ {
+		for j := i; j < len(times) && times[j].Sub(times[i]) < window; j++ {
 			n++
 		}
 		if n > 5 {
-			t.Fatalf("%d requests arrived within 950 ms from %v; the limit is 5 a second", n, times[i].Sub(times[0]))
+			t.Fatalf("%d requests arrived within %v from %v; the limit is 5 a second", n, window, times[i].Sub(times[0]))
 		}
 	}
 	t.Logf("terraform plan of 50 data sources at 5 requests a second took %v", run.Elapsed)
