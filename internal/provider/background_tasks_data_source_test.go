@@ -9,11 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hashicorp/terraform-plugin-framework-timeouts/datasource/timeouts"
-	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
-	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
-	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/hwtasks/terraform-provider-hwtasks/internal/client"
@@ -42,76 +38,137 @@ func TestParamsMap(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			got, diags := paramsMap(tc.params)
-			if diags.HasError() {
-				t.Fatal(diags)
-			}
+			got, isNull := stringMap(t, paramsMap(tc.params))
 			if tc.want == nil {
-				if !got.IsNull() {
+				if !isNull {
 					t.Fatalf("want a null map, got %v", got)
 				}
 				return
 			}
-			want := map[string]attr.Value{}
-			for k, v := range tc.want {
-				if v == nil {
-					want[k] = types.StringNull()
-				} else {
-					want[k] = types.StringValue(*v)
-				}
+			if isNull || len(got) != len(tc.want) {
+				t.Fatalf("got %v (null: %t), want %d elements", got, isNull, len(tc.want))
 			}
-			if wantMap := types.MapValueMust(types.StringType, want); !got.Equal(wantMap) {
-				t.Fatalf("got %v, want %v", got, wantMap)
+			for k, w := range tc.want {
+				g, ok := got[k]
+				if !ok || (g == nil) != (w == nil) || (g != nil && *g != *w) {
+					t.Fatalf("key %q: got %v, want %v", k, show(g), show(w))
+				}
 			}
 		})
 	}
 }
 
+// stringMap reads a map of strings built by paramsMap: its elements, nil
+// for a null element, and whether the map itself is null.
+func stringMap(t testing.TB, v tftypes.Value) (map[string]*string, bool) {
+	t.Helper()
+	if !v.Type().Equal(stringMapType) {
+		t.Fatalf("a %s, not a map of strings", v.Type())
+	}
+	if v.IsNull() {
+		return nil, true
+	}
+	var elems map[string]tftypes.Value
+	if err := v.As(&elems); err != nil {
+		t.Fatal(err)
+	}
+	out := make(map[string]*string, len(elems))
+	for k, e := range elems {
+		var s *string
+		if err := e.As(&s); err != nil {
+			t.Fatal(err)
+		}
+		out[k] = s
+	}
+	return out, false
+}
+
+func show(s *string) string {
+	if s == nil {
+		return "null"
+	}
+	return fmt.Sprintf("%q", *s)
+}
+
 func ptr(s string) *string { return &s }
 
-func TestModelFromTasks(t *testing.T) {
+func TestTasksValue(t *testing.T) {
 	tasks := []client.Task{
 		{ID: "a", Name: "restart", UserName: "u", UserID: "uid", Status: "FAILED", CreatedAt: "2020-06-23T03:00:03.471Z", UpdatedAt: "2020-06-23T03:00:08.130Z", Params: `{"k":"v"}`},
 		{ID: "b", Params: ""},
 	}
-	got, diags := modelFromTasks(tasks)
-	if diags.HasError() || len(got.Elements()) != 2 {
-		t.Fatalf("got %v, %v", got, diags)
-	}
-	// Its type is the schema's: State.Set would refuse anything else.
+	got := tasksValue(tasks)
+	// Its type is the schema's: Terraform refuses a state of any other.
+	ctx := context.Background()
 	ds := NewRocketMQBackgroundTasksDataSource()
 	var sresp datasource.SchemaResponse
-	ds.Schema(context.Background(), datasource.SchemaRequest{}, &sresp)
-	if want := sresp.Schema.Attributes["tasks"].GetType(); !got.Type(context.Background()).Equal(want) {
-		t.Fatalf("tasks of type %v, want the schema's %v", got.Type(context.Background()), want)
+	ds.Schema(ctx, datasource.SchemaRequest{}, &sresp)
+	if want := sresp.Schema.Attributes["tasks"].GetType().TerraformType(ctx); !got.Type().Equal(want) {
+		t.Fatalf("tasks of type %v, want the schema's %v", got.Type(), want)
 	}
-	attrs := func(i int) map[string]attr.Value {
-		obj, ok := got.Elements()[i].(types.Object)
-		if !ok {
-			t.Fatalf("task %d is a %T", i, got.Elements()[i])
-		}
-		return obj.Attributes()
+	var elems []tftypes.Value
+	if err := got.As(&elems); err != nil || len(elems) != 2 {
+		t.Fatalf("got %v, %v", got, err)
 	}
-	text := func(m map[string]attr.Value, k string) string {
-		s, ok := m[k].(types.String)
-		if !ok {
-			t.Fatalf("%s is a %T", k, m[k])
+	attrs := func(i int) map[string]tftypes.Value {
+		var m map[string]tftypes.Value
+		if err := elems[i].As(&m); err != nil {
+			t.Fatal(err)
 		}
-		return s.ValueString()
+		return m
+	}
+	text := func(m map[string]tftypes.Value, k string) *string {
+		var s *string
+		if err := m[k].As(&s); err != nil {
+			t.Fatalf("%s: %v", k, err)
+		}
+		return s
 	}
 	a := attrs(0)
-	str := func(k string) string { return text(a, k) }
-	if str("id") != "a" || str("name") != "restart" || str("user_name") != "u" || str("user_id") != "uid" ||
-		str("status") != "FAILED" || str("created_at") != "2020-06-23T03:00:03.471Z" || str("updated_at") != "2020-06-23T03:00:08.130Z" ||
-		str("params") != `{"k":"v"}` || !a["params_map"].Equal(types.MapValueMust(types.StringType, map[string]attr.Value{"k": types.StringValue("v")})) {
-		t.Fatalf("task a converted as %v", a)
+	for k, want := range map[string]string{"id": "a", "name": "restart", "user_name": "u", "user_id": "uid", "status": "FAILED",
+		"created_at": "2020-06-23T03:00:03.471Z", "updated_at": "2020-06-23T03:00:08.130Z", "params": `{"k":"v"}`} {
+		if s := text(a, k); s == nil || *s != want {
+			t.Errorf("task a: %s is %s, want %q", k, show(s), want)
+		}
 	}
-	if b := attrs(1); !b["params_map"].IsNull() || b["params"].IsNull() || text(b, "params") != "" {
-		t.Fatalf("task b: empty params must stay an empty string with a null params_map, got %v", b)
+	if pm, isNull := stringMap(t, a["params_map"]); isNull || len(pm) != 1 || show(pm["k"]) != `"v"` {
+		t.Errorf("task a: params_map is %v (null: %t), want {k = v}", pm, isNull)
 	}
-	empty, diags := modelFromTasks(nil)
-	if diags.HasError() || empty.IsNull() || len(empty.Elements()) != 0 {
-		t.Fatalf("no tasks must give an empty list, not null: %v, %v", empty, diags)
+	b := attrs(1)
+	if s := text(b, "params"); s == nil || *s != "" {
+		t.Errorf("task b: empty params must stay an empty string, got %s", show(s))
+	}
+	if _, isNull := stringMap(t, b["params_map"]); !isNull {
+		t.Errorf("task b: empty params must give a null params_map")
+	}
+	empty := tasksValue(nil)
+	var none []tftypes.Value
+	if err := empty.As(&none); err != nil || empty.IsNull() || len(none) != 0 {
+		t.Fatalf("no tasks must give an empty list, not null: %v, %v", empty, err)
+	}
+}
+
+func TestWithAttributes(t *testing.T) {
+	typ := tftypes.Object{AttributeTypes: map[string]tftypes.Type{"in": tftypes.String, "out": tftypes.Number}}
+	config := tftypes.NewValue(typ, map[string]tftypes.Value{"in": tftypes.NewValue(tftypes.String, "x"), "out": tftypes.NewValue(tftypes.Number, nil)})
+	got, err := withAttributes(config, map[string]tftypes.Value{"out": tftypes.NewValue(tftypes.Number, 7)})
+	want := tftypes.NewValue(typ, map[string]tftypes.Value{"in": tftypes.NewValue(tftypes.String, "x"), "out": tftypes.NewValue(tftypes.Number, 7)})
+	if err != nil || !got.Equal(want) {
+		t.Fatalf("got %v, %v; want %v", got, err, want)
+	}
+	if unchanged := tftypes.NewValue(typ, map[string]tftypes.Value{"in": tftypes.NewValue(tftypes.String, "x"), "out": tftypes.NewValue(tftypes.Number, nil)}); !config.Equal(unchanged) {
+		t.Fatalf("the configuration changed into %v", config)
+	}
+	for name, set := range map[string]map[string]tftypes.Value{
+		"unknown attribute": {"other": tftypes.NewValue(tftypes.String, "y")},
+		"wrong type":        {"out": tftypes.NewValue(tftypes.String, "7")},
+	} {
+		if _, err := withAttributes(config, set); err == nil {
+			t.Errorf("%s: no error", name)
+		}
+	}
+	if _, err := withAttributes(tftypes.NewValue(tftypes.String, "x"), nil); err == nil {
+		t.Error("a string is not an object, but withAttributes took it")
 	}
 }
 
@@ -192,23 +249,16 @@ func FuzzParamsMap(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, params string) {
-		m, diags := paramsMap(params)
-		if diags.HasError() {
-			t.Fatalf("%q: %v", params, diags)
-		}
+		elems, isNull := stringMap(t, paramsMap(params))
 		var object map[string]json.RawMessage
 		if json.Unmarshal([]byte(params), &object) != nil || object == nil {
-			if !m.IsNull() {
+			if !isNull {
 				t.Fatalf("%q is no JSON object but gave a map", params)
 			}
 			return
 		}
-		if m.IsNull() {
+		if isNull {
 			t.Fatalf("the object %q gave no map", params)
-		}
-		var elems map[string]types.String
-		if diags := m.ElementsAs(context.Background(), &elems, true); diags.HasError() {
-			t.Fatal(diags)
 		}
 		if len(elems) != len(object) {
 			t.Fatalf("%q: %d elements for %d keys", params, len(elems), len(object))
@@ -221,28 +271,36 @@ func FuzzParamsMap(f *testing.F) {
 			case !ok:
 				t.Fatalf("%q: key %q is missing", params, k)
 			case string(raw) == "null":
-				if !v.IsNull() {
-					t.Fatalf("%q: key %q is %q, want null", params, k, v.ValueString())
+				if v != nil {
+					t.Fatalf("%q: key %q is %q, want null", params, k, *v)
 				}
+			case v == nil:
+				t.Fatalf("%q: key %q is null, want %s", params, k, raw)
 			case json.Unmarshal(raw, &s) == nil:
-				if v.ValueString() != s {
-					t.Fatalf("%q: key %q is %q, want the string's text %q", params, k, v.ValueString(), s)
+				if *v != s {
+					t.Fatalf("%q: key %q is %q, want the string's text %q", params, k, *v, s)
 				}
-			case json.Compact(&compact, raw) != nil || v.ValueString() != compact.String():
-				t.Fatalf("%q: key %q is %q, want its compact JSON %q", params, k, v.ValueString(), compact.String())
+			case json.Compact(&compact, raw) != nil || *v != compact.String():
+				t.Fatalf("%q: key %q is %q, want its compact JSON %q", params, k, *v, compact.String())
 			}
 		}
 	})
 }
 
 // BenchmarkTasksToState measures what Read spends turning 257 tasks (the
-// plan benchmark's instance) into Terraform state: the model, and the
-// State.Set that encodes it.
+// plan benchmark's instance) into Terraform state: the tasks value, and
+// the state object that holds it.
 func BenchmarkTasksToState(b *testing.B) {
 	ctx := context.Background()
 	ds := NewRocketMQBackgroundTasksDataSource()
 	var sresp datasource.SchemaResponse
 	ds.Schema(ctx, datasource.SchemaRequest{}, &sresp)
+	config := tftypes.NewValue(sresp.Schema.Type().TerraformType(ctx), nil)
+	typ, ok := config.Type().(tftypes.Object)
+	if !ok {
+		b.Fatal("the schema is not an object")
+	}
+	config = nullExcept(typ, map[string]tftypes.Value{"instance_id": tftypes.NewValue(tftypes.String, "bench")})
 	tasks := make([]client.Task, 257)
 	for i := range tasks {
 		tasks[i] = client.Task{
@@ -253,17 +311,8 @@ func BenchmarkTasksToState(b *testing.B) {
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		list, diags := modelFromTasks(tasks)
-		if diags.HasError() {
-			b.Fatal(diags)
-		}
-		state := tfsdk.State{Schema: sresp.Schema, Raw: tftypes.NewValue(sresp.Schema.Type().TerraformType(ctx), nil)}
-		m := backgroundTasksModel{
-			Timeouts: timeouts.Value{Object: types.ObjectNull(map[string]attr.Type{"read": types.StringType})},
-			Tasks:    list, TaskCount: types.Int64Value(257),
-		}
-		if diags := state.Set(ctx, &m); diags.HasError() {
-			b.Fatal(diags)
+		if _, err := withAttributes(config, map[string]tftypes.Value{"tasks": tasksValue(tasks)}); err != nil {
+			b.Fatal(err)
 		}
 	}
 }

@@ -3,12 +3,14 @@ package provider
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/hwtasks/terraform-provider-hwtasks/internal/client"
 )
@@ -78,4 +80,36 @@ func sortedKeys[K ~string, V any](m map[K]V) []K {
 	}
 	slices.Sort(keys)
 	return keys
+}
+
+// withAttributes returns the object value obj with the given attributes
+// replaced; every other attribute keeps its value. A data source's state is
+// its configuration with the computed attributes filled in, so Read can
+// build it from req.Config.Raw without converting the configuration again.
+func withAttributes(obj tftypes.Value, set map[string]tftypes.Value) (tftypes.Value, error) {
+	typ, ok := obj.Type().(tftypes.Object)
+	if !ok {
+		return tftypes.Value{}, fmt.Errorf("the configuration is a %s, not an object", obj.Type())
+	}
+	var old map[string]tftypes.Value
+	if err := obj.As(&old); err != nil {
+		return tftypes.Value{}, fmt.Errorf("reading the configuration: %w", err)
+	}
+	// As hands out the value's own map: writing into it would change obj,
+	// which the framework goes on to use as the configuration.
+	attrs := maps.Clone(old)
+	for name, v := range set {
+		want, ok := typ.AttributeTypes[name]
+		if !ok {
+			return tftypes.Value{}, fmt.Errorf("the schema has no attribute %q", name)
+		}
+		if !v.Type().Equal(want) {
+			return tftypes.Value{}, fmt.Errorf("attribute %q is a %s, but the schema wants a %s", name, v.Type(), want)
+		}
+		attrs[name] = v
+	}
+	if err := tftypes.ValidateValue(typ, attrs); err != nil {
+		return tftypes.Value{}, err
+	}
+	return tftypes.NewValue(typ, attrs), nil
 }
