@@ -8,6 +8,7 @@ import (
 	"log"
 	"os"
 	rdebug "runtime/debug"
+	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 
@@ -41,6 +42,15 @@ func main() {
 	var debug bool
 	flag.BoolVar(&debug, "debug", false, "run the provider with support for debuggers such as delve; it prints a TF_REATTACH_PROVIDERS value to use")
 	flag.Parse()
+	if !debug {
+		// Under a debugger the provider's output goes to its own terminal,
+		// not through Terraform, so every level stays on.
+		for name, level := range logLevels(os.Getenv) {
+			if err := os.Setenv(name, level); err != nil {
+				log.Fatal(err)
+			}
+		}
+	}
 
 	err := providerserver.Serve(context.Background(), provider.New(version), providerserver.ServeOpts{
 		Address:         "registry.terraform.io/hwtasks/hwtasks",
@@ -50,4 +60,47 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
+}
+
+// Terraform keeps a provider's log lines at the level of TF_LOG_PROVIDER,
+// or else of TF_LOG, and discards all of them when neither is set. The
+// provider's loggers, however, default to TRACE: without this, every plan
+// formats the framework's trace lines and the client's redacted bodies,
+// sends them over a pipe, and has Terraform parse them as JSON, only to
+// drop them. For 257 tasks that was a tenth of the provider's CPU.
+//
+// providerLogLevelEnv and sdkLogLevelEnv set the levels of the provider's
+// and the SDK's root loggers (terraform-plugin-go reads them); the
+// subsystems, such as the framework's and the client's, follow their root
+// unless their own variable is set.
+const (
+	providerLogLevelEnv = "TF_LOG_PROVIDER_HWTASKS"
+	sdkLogLevelEnv      = "TF_LOG_SDK"
+)
+
+// logLevels returns the root logger levels to set so that the provider
+// writes only what Terraform keeps: for each root logger whose variable
+// the environment leaves empty, Terraform's provider log level.
+func logLevels(getenv func(string) string) map[string]string {
+	level := strings.ToUpper(getenv("TF_LOG_PROVIDER"))
+	if level == "" {
+		level = strings.ToUpper(getenv("TF_LOG"))
+	}
+	switch level {
+	case "":
+		level = "off"
+	case "TRACE", "DEBUG", "INFO", "WARN", "ERROR", "OFF":
+		level = strings.ToLower(level)
+	default:
+		// Terraform logs at TRACE for JSON and for any value it does not
+		// know, after a warning.
+		level = "trace"
+	}
+	set := map[string]string{}
+	for _, name := range []string{providerLogLevelEnv, sdkLogLevelEnv} {
+		if getenv(name) == "" {
+			set[name] = level
+		}
+	}
+	return set
 }
