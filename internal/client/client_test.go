@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -539,6 +540,53 @@ func TestAPIErrorShapes(t *testing.T) {
 			}
 			if !strings.HasPrefix(err.Error(), "GET /v2/"+testProject+"/instances/i/tasks: ") {
 				t.Fatalf("message %q does not name the call", err.Error())
+			}
+			// Only a body with text that is no error shape is "not an API
+			// error"; the message then says so and quotes it.
+			notAPI := tc.wantCode == "" && tc.wantMessage != ""
+			if apiErr.NotAPIError != notAPI {
+				t.Fatalf("NotAPIError is %t, want %t", apiErr.NotAPIError, notAPI)
+			}
+			if said := strings.Contains(err.Error(), "with a body that is not an API error: "+strconv.Quote(tc.wantMessage)); said != notAPI {
+				t.Fatalf("message %q: says the body is not an API error: %t, want %t", err.Error(), said, notAPI)
+			}
+		})
+	}
+}
+
+// TestAPIErrorCutsAndMasks checks that a long message is cut and says so,
+// and that secrets are masked before any cut, so that none is left half
+// visible at the end of a message or an excerpt.
+func TestAPIErrorCutsAndMasks(t *testing.T) {
+	long := strings.Repeat("é", MaxMessageRunes-10) + testSK + strings.Repeat("x", 1000)
+	htmlPage := "<html><body><p>" + strings.Repeat("a", 190) + testSK + "</p></body></html>"
+	cases := []struct {
+		name, body string
+		want       []string
+	}{
+		{"a long error_msg with a secret across the cut", `{"error_code":"DMS.00500000","error_msg":"` + long + `"}`,
+			[]string{"500 DMS.00500000 " + strings.Repeat("é", MaxMessageRunes-10) + "***" + strings.Repeat("x", 7) + "… (993 more characters)"}},
+		{"an HTML page with a secret across the excerpt's end", htmlPage,
+			[]string{"500 Internal Server Error, with a body that is not an API error: \"" + strings.Repeat("a", 190) + "***\""}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.WriteHeader(http.StatusInternalServerError)
+				_, _ = io.WriteString(w, tc.body)
+			}))
+			defer srv.Close()
+			_, err := listOnce(newTestClient(t, srv, func(c *Config) { zero := 0; c.MaxRetries = &zero }))
+			if err == nil {
+				t.Fatal("no error")
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("message %q\ndoes not say %q", err.Error(), w)
+				}
+			}
+			if prefix := testSK[:8]; strings.Contains(err.Error(), prefix) {
+				t.Errorf("message %q holds the start of the secret key", err.Error())
 			}
 		})
 	}

@@ -2,6 +2,7 @@ package client
 
 import (
 	"encoding/json"
+	"fmt"
 	"reflect"
 	"strconv"
 	"strings"
@@ -91,15 +92,18 @@ func FuzzDecodeAPIError(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
-		e := decodeAPIError(502, nil, body)
+		e := decodeAPIError(502, nil, body, func(s string) string { return s })
 		code, message := parseErrorBody(body)
 		switch {
 		case code != "" || message != "":
-			if e.Code != code || e.Message != message {
-				t.Fatalf("%q: got %q %q, want the body's %q %q", body, e.Code, e.Message, code, message)
+			if e.Code != cut(code) || e.Message != cut(message) || e.NotAPIError {
+				t.Fatalf("%q: got %q %q (not an API error: %t), want the body's %q %q", body, e.Code, e.Message, e.NotAPIError, code, message)
 			}
-		case e.Code != "" || e.Message != Excerpt(body, 200):
-			t.Fatalf("%q: got %q %q, want no code and the excerpt", body, e.Code, e.Message)
+			if n := utf8.RuneCountInString(message); n > MaxMessageRunes && !strings.HasSuffix(e.Message, fmt.Sprintf("(%d more characters)", n-MaxMessageRunes)) {
+				t.Fatalf("%q: a message of %d runes was cut without saying so: %q", body, n, e.Message)
+			}
+		case e.Code != "" || e.Message != Excerpt(body, 200) || e.NotAPIError != (e.Message != ""):
+			t.Fatalf("%q: got %q %q (not an API error: %t), want no code and the excerpt", body, e.Code, e.Message, e.NotAPIError)
 		case utf8.RuneCountInString(e.Message) > 200:
 			t.Fatalf("%q: an excerpt of %d runes", body, utf8.RuneCountInString(e.Message))
 		case len(body) > 0 && strings.TrimSpace(string(body)) != "" && !strings.HasPrefix(strings.TrimSpace(string(body)), "<") && e.Message == "":

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -17,9 +18,12 @@ type APIError struct {
 	// Code is the API's error code, such as DMS.00404022; empty when the
 	// body held none (an HTML page from a gateway, say).
 	Code string
-	// Message is the API's message, or a short excerpt of a body that was
-	// not a known error shape.
+	// Message is the API's message, cut at MaxMessageRunes, or a short
+	// excerpt of a body that was not a known error shape (see NotAPIError).
 	Message string
+	// NotAPIError says the body was not an API error at all, such as an
+	// HTML page from a gateway or a proxy: Message is an excerpt of it.
+	NotAPIError bool
 	// RequestID is the X-Request-Id (or X-IAM-Trace-Id) of the response.
 	RequestID string
 
@@ -45,10 +49,18 @@ func (e *APIError) Error() string {
 		b.WriteByte(' ')
 		b.WriteString(e.Code)
 	}
-	if e.Message != "" {
+	switch t := http.StatusText(e.StatusCode); {
+	case e.NotAPIError:
+		if t != "" {
+			b.WriteByte(' ')
+			b.WriteString(t)
+		}
+		b.WriteString(", with a body that is not an API error: ")
+		b.WriteString(strconv.Quote(e.Message))
+	case e.Message != "":
 		b.WriteByte(' ')
 		b.WriteString(e.Message)
-	} else if t := http.StatusText(e.StatusCode); t != "" {
+	case t != "":
 		b.WriteByte(' ')
 		b.WriteString(t)
 	}
@@ -113,16 +125,37 @@ func requestID(h http.Header) string {
 	return ""
 }
 
+// MaxMessageRunes bounds an API's error message in an APIError. Real
+// messages are a sentence; a longer one is cut, so that a broken or hostile
+// server cannot fill a diagnostic with up to MaxResponseBytes of text.
+const MaxMessageRunes = 500
+
 // decodeAPIError builds an APIError from a failed response. It knows the
 // three body shapes Huawei Cloud services use, and falls back to a short
-// excerpt for anything else.
-func decodeAPIError(status int, h http.Header, body []byte) *APIError {
+// excerpt for anything else. mask hides secrets in what comes from the
+// body; it runs before anything is cut, so that no secret can be left
+// half-masked at the cut.
+func decodeAPIError(status int, h http.Header, body []byte, mask func(string) string) *APIError {
 	e := &APIError{StatusCode: status, RequestID: requestID(h)}
 	e.Code, e.Message = parseErrorBody(body)
 	if e.Code == "" && e.Message == "" {
-		e.Message = Excerpt(body, 200)
+		e.Message = Excerpt([]byte(mask(string(body))), 200)
+		e.NotAPIError = e.Message != ""
+		return e
 	}
+	e.Code, e.Message = cut(mask(e.Code)), cut(mask(e.Message))
 	return e
+}
+
+// cut shortens s to at most MaxMessageRunes runes, saying how much it left
+// out.
+func cut(s string) string {
+	const n = MaxMessageRunes
+	if len(s) <= n || utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	runes := []rune(s)
+	return string(runes[:n]) + fmt.Sprintf("… (%d more characters)", len(runes)-n)
 }
 
 // errorBody covers {error_code, error_msg}, {code, message} and
@@ -175,8 +208,11 @@ func rawCode(raw json.RawMessage) string {
 	return ""
 }
 
-// excerpt is Excerpt of a body for an error message, secrets masked.
-func (c *Client) excerpt(body []byte) string { return c.secrets.mask(Excerpt(body, 200)) }
+// excerpt is Excerpt of a body for an error message, secrets masked
+// before it is cut.
+func (c *Client) excerpt(body []byte) string {
+	return Excerpt([]byte(c.secrets.mask(string(body))), 200)
+}
 
 // Excerpt returns at most n runes of a body a person can read: HTML tags
 // are dropped, whitespace is collapsed and invalid UTF-8 is replaced.

@@ -404,9 +404,10 @@ func TestFaults(t *testing.T) {
 			cfg:    retries(2),
 			read:   getTask(someTask),
 			wantErr: func(t *testing.T, err error) {
-				// No JSON error code: the message is the page's text, its
-				// tags stripped, so the user sees a proxy answered.
-				wantAPIError(502, "", 3, ": 502 502 Bad Gateway 502 Bad Gateway nginx", "after 3 attempts")(t, err)
+				// No JSON error code: the message says so and quotes the
+				// page's text, its tags stripped, so the user sees a proxy
+				// answered.
+				wantAPIError(502, "", 3, `: 502 Bad Gateway, with a body that is not an API error: "502 Bad Gateway 502 Bad Gateway nginx"`, "after 3 attempts")(t, err)
 				if strings.ContainsAny(err.Error(), "<>") {
 					t.Errorf("message %q holds raw HTML", err.Error())
 				}

@@ -206,10 +206,9 @@ func (c *Client) send(ctx context.Context, r request, passwordToken string) (*re
 		"headers": redactHeaders(hresp.Header), "body": lazyBody{data, c.secrets},
 	})
 	if hresp.StatusCode < 200 || hresp.StatusCode > 299 {
-		apiErr := decodeAPIError(hresp.StatusCode, hresp.Header, data)
-		apiErr.Method, apiErr.Path, apiErr.Attempts = r.method, u.EscapedPath(), st.attempts
 		// A gateway may quote the request back, credentials included.
-		apiErr.Code, apiErr.Message = c.secrets.mask(apiErr.Code), c.secrets.mask(apiErr.Message)
+		apiErr := decodeAPIError(hresp.StatusCode, hresp.Header, data, c.secrets.mask)
+		apiErr.Method, apiErr.Path, apiErr.Attempts = r.method, u.EscapedPath(), st.attempts
 		return nil, apiErr
 	}
 	return &response{status: hresp.StatusCode, header: hresp.Header, body: data}, nil

@@ -87,6 +87,11 @@ func addAPIError(diags *diag.Diagnostics, e *client.APIError, cc callContext) {
 	case client.IsThrottled(e):
 		diags.AddError("Throttled by "+cc.Service,
 			fmt.Sprintf("Could not %s in %s: the API kept throttling the requests: %s.\n\nSet max_requests_per_second on the provider (5 suits most accounts) so that requests are spaced out, or raise max_retries.", cc.Action, cc.where(), summary))
+	case e.StatusCode >= 500 && e.NotAPIError:
+		diags.AddError(cc.Service+" failed",
+			fmt.Sprintf("Could not %s in %s: %s.\n\nThe body was not an API error, so a gateway or a proxy in front of %s most likely answered. "+
+				"This is usually temporary; try again later. If it persists, check any proxy between this machine and the API (HTTPS_PROXY), and endpoints.%s if set.",
+				cc.Action, cc.where(), summary, cc.Service, cc.EndpointKey))
 	case e.StatusCode >= 500:
 		diags.AddError(cc.Service+" failed",
 			fmt.Sprintf("Could not %s in %s: the service answered with an error: %s.\n\nThis is usually temporary; try again later. If it persists, give the request id to Huawei Cloud support.", cc.Action, cc.where(), summary))

@@ -314,7 +314,8 @@ func TestAccGaussDBJob_htmlBadGateway(t *testing.T) {
 		Steps: []resource.TestStep{{
 			Config: jobConfig(cloud, fmt.Sprintf("id = %q", seedJob), "max_retries = 0"),
 			ExpectError: regexp.MustCompile(`(?s)GaussDB\(for MySQL\) failed.*` + wrapped("Could not read GaussDB(for MySQL) job "+seedJob) +
-				`.*` + wrapped("502 502 Bad Gateway 502 Bad Gateway nginx")),
+				`.*` + wrapped(`502 Bad Gateway, with a body that is not an API error: "502 Bad Gateway 502 Bad Gateway nginx"`) +
+				`.*` + wrapped("a gateway or a proxy in front of GaussDB(for MySQL) most likely answered")),
 		}},
 	})
 }
