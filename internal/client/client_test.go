@@ -910,6 +910,18 @@ func TestLogsHoldNoSecret(t *testing.T) {
 	}
 }
 
+// TestLazyBodyMasksBeforeTheCut: a secret across the 4 KiB cut of a
+// logged body must not keep its first characters.
+func TestLazyBodyMasksBeforeTheCut(t *testing.T) {
+	var secrets secretSet
+	secrets.add(testSK)
+	body := strings.Repeat("a", maxLoggedBody-10) + testSK + strings.Repeat("b", 100)
+	got := lazyBody{[]byte(body), &secrets}.String()
+	if strings.Contains(got, testSK[:8]) || !strings.Contains(got, strings.Repeat("a", 100)+"***") {
+		t.Fatalf("logged body ends %q", got[len(got)-60:])
+	}
+}
+
 func TestRedactBody(t *testing.T) {
 	in := `{"auth":{"identity":{"password":{"user":{"name":"u","password":"p1"}}}},"Secret_Key":"s","securityToken":"st","list":[{"x_auth_token":"t"}],"params":"{\"db_password\":\"p2\",\"ok\":1}","keep":"v"}`
 	out := RedactBody([]byte(in))

@@ -122,7 +122,12 @@ type lazyBody struct {
 	secrets *secretSet
 }
 
-func (l lazyBody) String() string { return l.secrets.mask(RedactBody(l.body)) }
+// String masks the secrets both before RedactBody cuts the body at 4 KiB,
+// so that none is left half visible at the cut, and after, for a secret
+// that the body held JSON-escaped.
+func (l lazyBody) String() string {
+	return l.secrets.mask(RedactBody([]byte(l.secrets.mask(string(l.body)))))
+}
 
 // MarshalJSON renders the body as a JSON string, for the JSON log format
 // Terraform uses.
