@@ -93,14 +93,11 @@ while read -r var; do
 done < <(compgen -e | grep -E '^(HW_|OS_|TF_LOG|TF_CLI_ARGS|TF_DISABLE_PLUGIN_TLS$|TF_VAR_|TF_CLI_CONFIG_FILE$)' || true)
 export CHECKPOINT_DISABLE=1 TF_IN_AUTOMATION=1
 
+source scripts/emulator.sh
 tf=$(scripts/terraform.sh)
 work=$(mktemp -d "${TMPDIR:-/tmp}/hwtasks-bench.XXXXXX")
-emulator_pid=""
 cleanup() {
-  if [[ -n "$emulator_pid" ]]; then
-    kill "$emulator_pid" 2>/dev/null || true
-    wait "$emulator_pid" 2>/dev/null || true
-  fi
+  stop_emulator
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -153,24 +150,9 @@ ratio=$(calc %.3f "$conc_ns / $seq_ns")
 
 # ---------------------------------------------------------------- 3 and 4
 log "Starting the emulator with the fixtures of bench/cmd/benchfixtures"
-"$work/bin/hwtasks-emulator" -listen 127.0.0.1:0 -fixtures "$work/fixtures.json" \
-  -url-file "$work/url" >"$work/emulator.out" 2>"$work/emulator.log" &
-emulator_pid=$!
-for _ in $(seq 1 100); do
-  [[ -s "$work/url" ]] && break
-  if ! kill -0 "$emulator_pid" 2>/dev/null; then
-    cat "$work/emulator.log" >&2
-    die "the emulator stopped before it was ready"
-  fi
-  sleep 0.1
-done
-[[ -s "$work/url" ]] || die "the emulator did not start within 10 s"
-url=$(cat "$work/url")
-HW_ACCESS_KEY=$(sed -n 's/^ *access key: *//p' "$work/emulator.out" | sed -n 1p)
-HW_SECRET_KEY=$(sed -n 's/^ *secret key: *//p' "$work/emulator.out" | sed -n 1p)
-HW_REGION_NAME=$(sed -n 's/^ *region \([^ ]*\).*/\1/p' "$work/emulator.out" | sed -n 1p)
-[[ -n "$HW_ACCESS_KEY" && -n "$HW_SECRET_KEY" && -n "$HW_REGION_NAME" ]] ||
-  die "could not read the emulator's credentials from its output"
+start_emulator "$work/bin/hwtasks-emulator" "$work/fixtures.json" "$work" || die "the emulator did not start"
+url=$emulator_url
+HW_ACCESS_KEY=$emulator_ak HW_SECRET_KEY=$emulator_sk HW_REGION_NAME=$emulator_region
 export HW_ACCESS_KEY HW_SECRET_KEY HW_REGION_NAME TF_VAR_endpoint="$url"
 
 # Two CLI configurations: dev_overrides on the provider itself, for every
@@ -284,9 +266,7 @@ for i in $(seq 1 "$many_runs"); do
   printf '    run %d: %.3f s, %s requests\n' "$i" "$(calc %.6f "$(tail -n 1 "$work/many.us") / 1e6")" "${REPLY%%|*}" >&2
 done
 # Stop the emulator now, so that its CPU time counts as this script's.
-kill "$emulator_pid" 2>/dev/null || true
-wait "$emulator_pid" 2>/dev/null || true
-emulator_pid=""
+stop_emulator
 
 many_s=$(awk '{ print $1 / 1e6 }' "$work/many.us" | median)
 many_range=$(awk '{ print $1 / 1e6 }' "$work/many.us" | range %.3f)

@@ -5,14 +5,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+source scripts/emulator.sh
 tf=$(scripts/terraform.sh)
 work=$(mktemp -d "${TMPDIR:-/tmp}/hwtasks-demo.XXXXXX")
-emulator_pid=""
 cleanup() {
-  if [[ -n "$emulator_pid" ]]; then
-    kill "$emulator_pid" 2>/dev/null || true
-    wait "$emulator_pid" 2>/dev/null || true
-  fi
+  stop_emulator
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -23,31 +20,8 @@ go build -o "$work/bin/terraform-provider-hwtasks" .
 go build -o "$work/bin/hwtasks-emulator" ./internal/emulator/cmd/hwtasks-emulator
 
 echo "==> Starting the emulator with examples/demo/fixtures.json"
-"$work/bin/hwtasks-emulator" -listen 127.0.0.1:0 -fixtures examples/demo/fixtures.json \
-  -url-file "$work/url" >"$work/emulator.out" 2>"$work/emulator.log" &
-emulator_pid=$!
-for _ in $(seq 1 100); do
-  [[ -s "$work/url" ]] && break
-  if ! kill -0 "$emulator_pid" 2>/dev/null; then
-    cat "$work/emulator.log" >&2
-    echo "The emulator stopped before it was ready." >&2
-    exit 1
-  fi
-  sleep 0.1
-done
-[[ -s "$work/url" ]] || { echo "The emulator did not start within 10 s." >&2; exit 1; }
-url=$(cat "$work/url")
-echo "    listening on $url"
-
-# The emulator's fake credentials, printed by the emulator itself.
-ak=$(sed -n 's/^ *access key: *//p' "$work/emulator.out" | head -n 1)
-sk=$(sed -n 's/^ *secret key: *//p' "$work/emulator.out" | head -n 1)
-region=$(sed -n 's/^ *region \([^ ]*\).*/\1/p' "$work/emulator.out" | head -n 1)
-if [[ -z "$ak" || -z "$sk" || -z "$region" ]]; then
-  echo "Could not read the emulator's credentials from its output:" >&2
-  cat "$work/emulator.out" >&2
-  exit 1
-fi
+start_emulator "$work/bin/hwtasks-emulator" examples/demo/fixtures.json "$work"
+echo "    listening on $emulator_url"
 
 # dev_overrides makes Terraform (or OpenTofu) use the provider just built,
 # with no registry and no terraform init.
@@ -64,7 +38,7 @@ cp examples/demo/main.tf "$work/config/"
 
 echo "==> $(TF_CLI_CONFIG_FILE="$work/cli.tfrc" "$tf" version | head -n 1): apply examples/demo"
 TF_CLI_CONFIG_FILE="$work/cli.tfrc" CHECKPOINT_DISABLE=1 TF_IN_AUTOMATION=1 \
-  HW_REGION_NAME="$region" HW_ACCESS_KEY="$ak" HW_SECRET_KEY="$sk" TF_VAR_endpoint="$url" \
+  HW_REGION_NAME="$emulator_region" HW_ACCESS_KEY="$emulator_ak" HW_SECRET_KEY="$emulator_sk" TF_VAR_endpoint="$emulator_url" \
   "$tf" -chdir="$work/config" apply -auto-approve -input=false -compact-warnings
 
 echo "==> The emulator served $(wc -l <"$work/emulator.log" | tr -d ' ') requests; stopping it."
