@@ -22,17 +22,12 @@ type tokenEntry struct {
 }
 
 // shared runs fn once for all concurrent callers with the same key. The
-// shared call does not end when one caller's context ends (another caller
-// may still want its result), but each caller stops waiting at once when
-// its own context does.
+// shared call does not end when the caller that started it goes (another
+// caller may still want its result), but it ends once no caller waits for
+// it, and after c.sharedTimeout in any case. Each caller stops waiting at
+// once when its own context ends.
 func (c *Client) shared(ctx context.Context, key string, fn func(context.Context) (any, error)) (any, error) {
-	ch := c.flight.DoChan(key, func() (any, error) { return fn(context.WithoutCancel(ctx)) })
-	select {
-	case res := <-ch:
-		return res.Val, res.Err
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	}
+	return c.flight.do(ctx, key, c.sharedTimeout, fn)
 }
 
 // ProjectID returns the project ID of region: the configured one for the
@@ -52,7 +47,7 @@ func (c *Client) ProjectID(ctx context.Context, region string) (string, error) {
 			// A password token is scoped to the region's project, and IAM
 			// says which project that is: no separate lookup is needed.
 			var t tokenEntry
-			if t, err = c.passwordToken(ctx, region); err == nil {
+			if t, err = c.passwordToken(ctx, region, ""); err == nil {
 				id = t.projectID
 				if id == "" {
 					err = fmt.Errorf("the IAM token for region %s names no project", region)
@@ -126,18 +121,29 @@ func (c *Client) lookupProject(ctx context.Context, region string) (string, erro
 	return out.Projects[0].ID, nil
 }
 
-// passwordToken returns a valid IAM token for region, obtaining one with
-// the user name and password when there is none or it expires soon.
-// Concurrent callers share one token request.
-func (c *Client) passwordToken(ctx context.Context, region string) (tokenEntry, error) {
-	if t, ok := c.cachedToken(region); ok {
+// tokenScope is what a password token is scoped to: a project of a
+// region, given by its ID, or, with an empty projectID, the project named
+// after the region, which is the region's default project.
+type tokenScope struct {
+	region    string
+	projectID string
+}
+
+// passwordToken returns a valid IAM token for projectID in region (for the
+// region's default project when projectID is empty), obtaining one with
+// the user name and password when there is none or it expires soon. A
+// token is scoped to one project, and the APIs refuse it for any other, so
+// tokens are kept per project. Concurrent callers share one token request.
+func (c *Client) passwordToken(ctx context.Context, region, projectID string) (tokenEntry, error) {
+	scope := tokenScope{region: region, projectID: projectID}
+	if t, ok := c.cachedToken(scope); ok {
 		return t, nil
 	}
-	v, err := c.shared(ctx, "token/"+region, func(ctx context.Context) (any, error) {
-		if t, ok := c.cachedToken(region); ok {
+	v, err := c.shared(ctx, "token/"+region+"/"+projectID, func(ctx context.Context) (any, error) {
+		if t, ok := c.cachedToken(scope); ok {
 			return t, nil
 		}
-		return c.requestToken(ctx, region)
+		return c.requestToken(ctx, scope)
 	})
 	if err != nil {
 		return tokenEntry{}, err
@@ -149,20 +155,22 @@ func (c *Client) passwordToken(ctx context.Context, region string) (tokenEntry, 
 	return t, nil
 }
 
-func (c *Client) cachedToken(region string) (tokenEntry, bool) {
+func (c *Client) cachedToken(scope tokenScope) (tokenEntry, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	t, ok := c.tokens[region]
+	t, ok := c.tokens[scope]
 	return t, ok && c.now().Before(t.expires.Add(-tokenRenewBefore))
 }
 
-// dropToken forgets a token the API rejected, unless another caller has
-// already replaced it.
-func (c *Client) dropToken(region, value string) {
+// dropToken forgets a token the API rejected, under whichever scopes hold
+// it, unless another caller has already replaced it.
+func (c *Client) dropToken(value string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.tokens[region].value == value {
-		delete(c.tokens, region)
+	for scope, t := range c.tokens {
+		if t.value == value {
+			delete(c.tokens, scope)
+		}
 	}
 }
 
@@ -189,12 +197,15 @@ type tokenRequest struct {
 	} `json:"auth"`
 }
 
-func (c *Client) requestToken(ctx context.Context, region string) (tokenEntry, error) {
+func (c *Client) requestToken(ctx context.Context, scope tokenScope) (tokenEntry, error) {
+	region := scope.region
 	var body tokenRequest
 	body.Auth.Identity.Methods = []string{"password"}
 	user := &body.Auth.Identity.Password.User
 	user.Name, user.Password, user.Domain.Name = c.cfg.UserName, c.cfg.Password, c.cfg.DomainName
-	if id, ok := c.cachedProject(region); ok {
+	if scope.projectID != "" {
+		body.Auth.Scope.Project.ID = scope.projectID
+	} else if id, ok := c.cachedProject(region); ok {
 		body.Auth.Scope.Project.ID = id
 	} else {
 		body.Auth.Scope.Project.Name = region
@@ -213,7 +224,11 @@ func (c *Client) requestToken(ctx context.Context, region string) (tokenEntry, e
 		path: []string{"v3", "auth", "tokens"}, body: body, noAuth: true,
 	}, &out)
 	if err != nil {
-		return tokenEntry{}, fmt.Errorf("obtaining an IAM token for user %q in domain %q (region %s): %w", c.cfg.UserName, c.cfg.DomainName, region, err)
+		where := "region " + region
+		if scope.projectID != "" {
+			where = "project " + scope.projectID + ", " + where
+		}
+		return tokenEntry{}, fmt.Errorf("obtaining an IAM token for user %q in domain %q (%s): %w", c.cfg.UserName, c.cfg.DomainName, where, err)
 	}
 	t := tokenEntry{value: resp.header.Get("X-Subject-Token"), projectID: out.Token.Project.ID}
 	if t.value == "" {
@@ -229,9 +244,13 @@ func (c *Client) requestToken(ctx context.Context, region string) (tokenEntry, e
 	t.expires = expires
 	c.secrets.add(t.value)
 	c.mu.Lock()
-	c.tokens[region] = t
-	if c.projects[region] == "" && t.projectID != "" {
-		c.projects[region] = t.projectID
+	c.tokens[scope] = t
+	if t.projectID != "" {
+		// The same token serves requests that name its project by ID.
+		c.tokens[tokenScope{region: region, projectID: t.projectID}] = t
+		if scope.projectID == "" && c.projects[region] == "" {
+			c.projects[region] = t.projectID
+		}
 	}
 	c.mu.Unlock()
 	tflog.SubsystemDebug(ctx, logSubsystem, "obtained IAM token", map[string]any{"region": region, "expires_at": expires.Format(time.RFC3339)})

@@ -22,7 +22,6 @@ import (
 
 	"github.com/hashicorp/go-cleanhttp"
 	"github.com/hashicorp/go-retryablehttp"
-	"golang.org/x/sync/singleflight"
 	"golang.org/x/time/rate"
 )
 
@@ -172,10 +171,13 @@ type Client struct {
 	limiter        *rate.Limiter
 	attemptTimeout time.Duration
 
-	flight   singleflight.Group
-	mu       sync.Mutex
-	projects map[string]string     // region → project ID
-	tokens   map[string]tokenEntry // region → password token
+	flight flightGroup
+	// sharedTimeout bounds a shared call (sharedCallTimeout; tests shorten
+	// it).
+	sharedTimeout time.Duration
+	mu            sync.Mutex
+	projects      map[string]string         // region → project ID
+	tokens        map[tokenScope]tokenEntry // password tokens
 }
 
 // New checks cfg and returns a Client with its own connection pool.
@@ -216,7 +218,9 @@ func New(cfg Config) (*Client, error) {
 		endpoints: endpoints,
 		now:       cfg.Now,
 		projects:  map[string]string{},
-		tokens:    map[string]tokenEntry{},
+		tokens:    map[tokenScope]tokenEntry{},
+
+		sharedTimeout: sharedCallTimeout,
 	}
 	if c.now == nil {
 		c.now = time.Now

@@ -15,6 +15,15 @@ const (
 	ServiceGaussDB = "gaussdb"
 )
 
+// CloudEU is the domain of Huawei Cloud's European sovereign region,
+// eu-west-101, which uses it without being told.
+const CloudEU = "myhuaweicloud.eu"
+
+// KnownClouds are the endpoint domains the client builds endpoints for.
+// Any other domain is most likely a typo; a private cloud sets every
+// endpoint instead.
+var KnownClouds = []string{DefaultCloud, CloudEU, CloudOTC}
+
 // EndpointKeys lists the valid keys of Config.Endpoints.
 var EndpointKeys = []string{ServiceDMS, ServiceGaussDB, ServiceIAM}
 
@@ -64,7 +73,7 @@ func cloudFor(cloud, region string) string {
 		cloud = DefaultCloud
 	}
 	if cloud == DefaultCloud && region == "eu-west-101" {
-		return "myhuaweicloud.eu"
+		return CloudEU
 	}
 	return cloud
 }

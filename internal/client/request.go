@@ -107,7 +107,7 @@ func (c *Client) do(ctx context.Context, r request, out any) (*response, error) 
 	for {
 		var token string
 		if !r.noAuth && c.auth == AuthPassword {
-			t, err := c.passwordToken(ctx, r.region)
+			t, err := c.passwordToken(ctx, r.region, r.projectID)
 			if err != nil {
 				return nil, err
 			}
@@ -116,7 +116,7 @@ func (c *Client) do(ctx context.Context, r request, out any) (*response, error) 
 		resp, err := c.send(ctx, r, token)
 		if token != "" && !renewed && IsUnauthorized(err) {
 			tflog.SubsystemDebug(ctx, logSubsystem, "IAM token rejected with 401; renewing it once", map[string]any{"region": r.region})
-			c.dropToken(r.region, token)
+			c.dropToken(token)
 			renewed = true
 			continue
 		}
