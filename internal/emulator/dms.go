@@ -142,7 +142,11 @@ func (e *Emulator) dmsScope(w http.ResponseWriter, c *call) bool {
 // listQuery is the validated query of a task list.
 type listQuery struct {
 	start, limit int
-	begin, end   time.Time // zero when absent
+	// begin and end hold the time filter's bounds when hasBegin and hasEnd
+	// say they were given. The flags, not a zero time.Time, mark an absent
+	// bound: 00010101000000 is a valid bound, and the zero time itself.
+	begin, end       time.Time
+	hasBegin, hasEnd bool
 }
 
 // parseListQuery validates start, limit, begin_time and end_time; other
@@ -171,7 +175,8 @@ func parseListQuery(q url.Values) (listQuery, string) {
 	for _, p := range []struct {
 		name string
 		t    *time.Time
-	}{{"begin_time", &lq.begin}, {"end_time", &lq.end}} {
+		set  *bool
+	}{{"begin_time", &lq.begin, &lq.hasBegin}, {"end_time", &lq.end, &lq.hasEnd}} {
 		v := q.Get(p.name)
 		if v == "" {
 			continue
@@ -180,7 +185,7 @@ func parseListQuery(q url.Values) (listQuery, string) {
 		if !ok {
 			return lq, "Invalid parameter " + p.name + ": it must be a UTC time in the format YYYYMMDDHHmmss, got " + strconv.Quote(v) + "."
 		}
-		*p.t = t
+		*p.t, *p.set = t, true
 	}
 	return lq, ""
 }
@@ -234,7 +239,7 @@ func (e *Emulator) handleTaskList(w http.ResponseWriter, c *call) {
 	for _, id := range e.orderLocked(c.m.project, c.m.instance, inst) {
 		t := inst[id]
 		created := t.CreatedAt.Truncate(time.Second)
-		if !lq.begin.IsZero() && created.Before(lq.begin) || !lq.end.IsZero() && created.After(lq.end) {
+		if lq.hasBegin && created.Before(lq.begin) || lq.hasEnd && created.After(lq.end) {
 			continue
 		}
 		if total >= from && total < from+lq.limit {
@@ -247,7 +252,7 @@ func (e *Emulator) handleTaskList(w http.ResponseWriter, c *call) {
 		out = append(out, e.readTaskLocked(c.m.instance, t))
 	}
 	e.mu.Unlock()
-	writeJSON(w, http.StatusOK, taskListJSON{TaskCount: strconv.Itoa(c.taskCount(total)), Tasks: out})
+	writeJSON(w, http.StatusOK, taskListJSON{TaskCount: c.taskCount(total), Tasks: out})
 }
 
 // orderLocked returns the instance's task IDs newest first, equal
@@ -272,13 +277,16 @@ func (e *Emulator) orderLocked(projectID, instanceID string, inst map[string]Tas
 	return ids
 }
 
-// taskCount is the task_count to send for a real count of n, skewed when
-// FaultTaskCountSkew applies.
-func (c *call) taskCount(n int) int {
-	if c.skew {
-		return max(0, n+c.delta)
+// taskCount is the task_count to send for a real count of n: replaced
+// when FaultTaskCountRaw applies, skewed when FaultTaskCountSkew does.
+func (c *call) taskCount(n int) string {
+	switch {
+	case c.rawCount != "":
+		return c.rawCount
+	case c.skew:
+		return strconv.Itoa(max(0, n+c.delta))
 	}
-	return n
+	return strconv.Itoa(n)
 }
 
 // handleTaskGet answers GET /v2/{project_id}/instances/{instance_id}/tasks/{task_id}
@@ -302,5 +310,5 @@ func (e *Emulator) handleTaskGet(w http.ResponseWriter, c *call) {
 	}
 	tj := e.readTaskLocked(c.m.instance, t)
 	e.mu.Unlock()
-	writeJSON(w, http.StatusOK, taskListJSON{TaskCount: strconv.Itoa(c.taskCount(1)), Tasks: []taskJSON{tj}})
+	writeJSON(w, http.StatusOK, taskListJSON{TaskCount: c.taskCount(1), Tasks: []taskJSON{tj}})
 }

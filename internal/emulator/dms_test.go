@@ -164,6 +164,10 @@ func TestTaskListTimeFilter(t *testing.T) {
 		{"UTC conversion", "begin_time=20240301000001", []string{"t5"}},
 		{"begin after end", "begin_time=20240301000000&end_time=20240229000000", []string{}},
 		{"empty values are absent", "begin_time=&end_time=", []string{"t5", "t4", "t3", "t2", "t1"}},
+		// 00010101000000 is the zero time.Time: a bound, not "no bound".
+		{"end_time at the zero time matches nothing", "end_time=00010101000000", []string{}},
+		{"begin_time at the zero time matches everything", "begin_time=00010101000000", []string{"t5", "t4", "t3", "t2", "t1"}},
+		{"a window at the zero time matches nothing", "begin_time=00010101000000&end_time=00010101000000", []string{}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -15,7 +15,10 @@
 // (package signer), and held to the official SDK's vectors in the tests.
 // Tests add data from Go or from fixtures, script tasks and jobs that
 // progress over successive reads, inject faults per route and count requests
-// per route.
+// per route. The faults include those of a hostile server (lying counts,
+// endless or oversized pages, deeply nested entities, echoed secrets and
+// terminal escape codes); ParseFault reads them from text, as the command
+// hwtasks-emulator's -fault flag does.
 //
 // # Fixture format
 //
@@ -106,7 +109,9 @@
 //   - GaussDB: an unknown job gets 404 DBS.200823, a missing id 400
 //     DBS.200001, credentials for another project 403 DBS.200010; with
 //     X-Language: zh-cn these messages are in Chinese. ended and process are
-//     always sent, fail_reason only when not empty.
+//     always sent, fail_reason only when not empty. A scripted job's ended
+//     is "" while a step shows it running, and once a step shows Completed
+//     or Failed, the job's own ended or else the time of that first read.
 //   - IAM: GET /v3/projects without name lists every project. A token must
 //     be scoped to a project; an unknown project gets 400 with IAM's body,
 //     {"error":{"code":400,"message":...,"title":"Bad Request"}}. Wrong

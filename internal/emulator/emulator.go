@@ -99,7 +99,7 @@ type Emulator struct {
 	order       map[[2]string][]string                // project and instance -> task IDs, newest first
 	jobs        map[string]map[string]Job             // project -> job ID -> job
 	taskScripts map[taskKey]*script[string]           // by instance and task ID
-	jobScripts  map[string]*script[JobStep]           // by job ID
+	jobScripts  map[string]*jobScript                 // by job ID
 	tokens      map[string]*issuedToken               // by token value
 	faults      map[Route][]*queuedFault              // per route, in injection order
 	counts      map[Route]int                         // requests per route
@@ -153,7 +153,7 @@ func New(cfg Config) *Emulator {
 		order:       map[[2]string][]string{},
 		jobs:        map[string]map[string]Job{},
 		taskScripts: map[taskKey]*script[string]{},
-		jobScripts:  map[string]*script[JobStep]{},
+		jobScripts:  map[string]*jobScript{},
 		tokens:      map[string]*issuedToken{},
 		faults:      map[Route][]*queuedFault{},
 		counts:      map[Route]int{},
@@ -239,6 +239,12 @@ type call struct {
 	body  []byte
 	skew  bool // FaultTaskCountSkew applies
 	delta int
+	// rawCount, when not empty, is the task_count sent as is
+	// (FaultTaskCountRaw).
+	rawCount string
+	// entitiesDepth, when positive, replaces a job's entities with objects
+	// nested that deep (FaultDeepEntities).
+	entitiesDepth int
 }
 
 // maxBody bounds what the emulator reads of a request body; the only body
@@ -451,6 +457,14 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 type errorBody struct {
 	Code    string `json:"error_code"`
 	Message string `json:"error_msg"`
+}
+
+// writeRawJSON sends b, already JSON, as is: json.Marshal would refuse a
+// json.RawMessage nested deeper than encoding/json's own limit.
+func writeRawJSON(w http.ResponseWriter, status int, b []byte) {
+	w.Header().Set("Content-Type", contentTypeJSON)
+	w.WriteHeader(status)
+	_, _ = w.Write(b)
 }
 
 func writeAPIGW(w http.ResponseWriter, status int, code, msg string) {

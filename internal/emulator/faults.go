@@ -1,13 +1,19 @@
 package emulator
 
 import (
+	"bytes"
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf16"
+	"unicode/utf8"
 )
 
 // FaultKind is a kind of misbehaviour a test can inject on a route.
@@ -42,6 +48,84 @@ const (
 	// generated as it is sent, never held in memory, and sent chunked,
 	// without Content-Length, so that only a reader's own limit stops it.
 	FaultHugeBody
+	// FaultTaskCountRaw serves normally, but sends Fault.TaskCount as the
+	// task_count, as is: an absolute value, not a delta, and not checked,
+	// so "2000000000", "1000000000000", "-1" and "many" all go out. Empty
+	// means "2000000000". Routes: dms.tasks.list and dms.tasks.get; on other
+	// routes it has no effect, but still uses up one of its Times.
+	FaultTaskCountRaw
+	// FaultEndlessPages answers every task list page with exactly limit
+	// tasks, whatever start is, so the pages never run out. The tasks are
+	// made up: the task at position p (start, start+1, …) has the ID
+	// "e0d1e55" followed by p in 25 hex digits, and was created p
+	// milliseconds before 2026-01-01T00:00:00Z, so pages are newest first
+	// and no ID repeats. task_count is Fault.TaskCount, as is; empty means
+	// "1000000000000". The time filter and the instance are not looked at.
+	// Routes: dms.tasks.list; elsewhere it serves normally.
+	FaultEndlessPages
+	// FaultOversizedPage answers one task list request with Fault.Tasks
+	// tasks (default DefaultOversizedPageTasks, about 30 MiB), whatever
+	// limit asked for. Each task is {"id":…,"status":"SUCCESS"} with a
+	// unique 32-hex-digit ID. task_count is Fault.TaskCount when given, or
+	// else the number of tasks sent. The body is generated as it is sent,
+	// never held in memory, and sent chunked. Routes: dms.tasks.list;
+	// elsewhere it serves normally.
+	FaultOversizedPage
+	// FaultTasksWithoutID serves normally, but with the "id" key removed
+	// from every task of the answer. Routes: dms.tasks.list and
+	// dms.tasks.get; elsewhere it serves normally.
+	FaultTasksWithoutID
+	// FaultNullTasks serves normally, but sends "tasks": null, with
+	// task_count set to Fault.TaskCount when given, or else the real count,
+	// but at least "1". Routes: dms.tasks.list and dms.tasks.get; elsewhere
+	// it serves normally.
+	FaultNullTasks
+	// FaultMissingTasks is FaultNullTasks with the "tasks" key left out
+	// altogether.
+	FaultMissingTasks
+	// FaultDeepEntities serves the job normally, but with entities nested
+	// Fault.Depth objects deep (default DefaultEntitiesDepth):
+	// {"a":{"a":…{}…}}, 6 bytes a level, so 5,000 levels are about 30 KB.
+	// Routes: gaussdb.job; elsewhere it serves normally.
+	FaultDeepEntities
+	// FaultEchoSecrets answers an error, Fault.Status (default 400), that
+	// echoes the request's credentials: the X-Auth-Token and
+	// X-Security-Token headers, the access key of the Authorization header
+	// (Access=…), and the password of a POST /v3/auth/tokens body. Each
+	// goes into the X-Request-Id header and into the error message raw,
+	// URL-encoded (%2B for "+") and as HTML entities (&#43; for every
+	// character that is not a letter or a digit), and into the message once
+	// more \u-escaped in the body's bytes (it decodes to the raw secret).
+	// The body is the route's error shape: IAM's {"error":{…}} on
+	// iam.projects and iam.tokens, {"error_code","error_msg"} elsewhere,
+	// with DMS.00400001 or DBS.200001. Routes: all.
+	FaultEchoSecrets
+	// FaultTerminalEscapes answers an error, Fault.Status (default 400),
+	// whose message holds terminal control sequences: ESC[2J (clear the
+	// screen) and ESC[H, a fake green "Apply complete!" line, BEL, and
+	// U+202E (right-to-left override). The body is the route's error shape,
+	// as for FaultEchoSecrets. Routes: all.
+	FaultTerminalEscapes
+)
+
+// lastFaultKind is the last FaultKind; kinds run from FaultThrottle to it.
+const lastFaultKind = FaultTerminalEscapes
+
+// Defaults of the fault kinds that make up data.
+const (
+	// DefaultOversizedPageTasks is how many tasks FaultOversizedPage sends
+	// when Fault.Tasks is 0: 517,511 tasks of 61 bytes each, about 30 MiB,
+	// the page that outside testing sent.
+	DefaultOversizedPageTasks = 517_511
+	// DefaultEntitiesDepth is how deep FaultDeepEntities nests entities
+	// when Fault.Depth is 0.
+	DefaultEntitiesDepth = 5000
+	// defaultRawTaskCount is FaultTaskCountRaw's task_count when
+	// Fault.TaskCount is empty.
+	defaultRawTaskCount = "2000000000"
+	// defaultEndlessTaskCount is FaultEndlessPages' task_count when
+	// Fault.TaskCount is empty.
+	defaultEndlessTaskCount = "1000000000000"
 )
 
 // DefaultHugeBodySize is the size FaultHugeBody exceeds when Fault.Size is 0:
@@ -75,6 +159,14 @@ type Fault struct {
 	TaskCountDelta int
 	// Size is the size FaultHugeBody's body exceeds.
 	Size int64
+	// TaskCount is the task_count, sent as is, of FaultTaskCountRaw,
+	// FaultEndlessPages, FaultOversizedPage, FaultNullTasks and
+	// FaultMissingTasks.
+	TaskCount string
+	// Tasks is how many tasks FaultOversizedPage sends.
+	Tasks int
+	// Depth is how deep FaultDeepEntities nests entities.
+	Depth int
 }
 
 type queuedFault struct {
@@ -174,10 +266,227 @@ func (e *Emulator) applyFault(w *statusWriter, c *call, f Fault) bool {
 			size = DefaultHugeBodySize
 		}
 		writeHugeBody(w, c, size)
+	case FaultTaskCountRaw:
+		c.rawCount = cmp.Or(f.TaskCount, defaultRawTaskCount)
+		return false
+	case FaultEndlessPages:
+		if c.m.route != RouteTaskList {
+			return false
+		}
+		lq, msg := parseListQuery(c.r.URL.Query())
+		if msg != "" {
+			return false // The normal 400.
+		}
+		writeEndlessPage(w, lq, cmp.Or(f.TaskCount, defaultEndlessTaskCount))
+	case FaultOversizedPage:
+		if c.m.route != RouteTaskList {
+			return false
+		}
+		n := f.Tasks
+		if n <= 0 {
+			n = DefaultOversizedPageTasks
+		}
+		writeOversizedPage(w, n, cmp.Or(f.TaskCount, strconv.Itoa(n)))
+	case FaultTasksWithoutID, FaultNullTasks, FaultMissingTasks:
+		if c.m.route != RouteTaskList && c.m.route != RouteTaskGet {
+			return false
+		}
+		e.rewriteTaskList(w, c, func(l map[string]json.RawMessage) {
+			if f.Kind == FaultTasksWithoutID {
+				var tasks []map[string]json.RawMessage
+				if json.Unmarshal(l["tasks"], &tasks) == nil {
+					for _, t := range tasks {
+						delete(t, "id")
+					}
+					l["tasks"], _ = json.Marshal(tasks)
+				}
+				return
+			}
+			count := f.TaskCount
+			if count == "" {
+				var real string
+				_ = json.Unmarshal(l["task_count"], &real)
+				if n, err := strconv.Atoi(real); err == nil && n > 0 {
+					count = real
+				} else {
+					count = "1"
+				}
+			}
+			l["task_count"], _ = json.Marshal(count)
+			if f.Kind == FaultNullTasks {
+				l["tasks"] = json.RawMessage("null")
+			} else {
+				delete(l, "tasks")
+			}
+		})
+	case FaultDeepEntities:
+		c.entitiesDepth = f.Depth
+		if c.entitiesDepth <= 0 {
+			c.entitiesDepth = DefaultEntitiesDepth
+		}
+		return false
+	case FaultEchoSecrets:
+		writeEchoSecrets(w, c, cmp.Or(f.Status, http.StatusBadRequest))
+	case FaultTerminalEscapes:
+		writeRouteError(w, c, cmp.Or(f.Status, http.StatusBadRequest), terminalEscapesMessage)
 	default:
 		return false
 	}
 	return true
+}
+
+// rewriteTaskList serves the call normally into a buffer and, when that
+// answer is a 200 with a JSON object, lets edit change its top-level keys
+// before it is sent. Other answers, such as a 404, go out unchanged.
+func (e *Emulator) rewriteTaskList(w http.ResponseWriter, c *call, edit func(map[string]json.RawMessage)) {
+	buf := newBufferWriter()
+	e.handle(buf, c)
+	copyHeader(w.Header(), buf.header)
+	body := buf.body
+	var l map[string]json.RawMessage
+	if buf.status == http.StatusOK && json.Unmarshal(body, &l) == nil {
+		edit(l)
+		if b, err := json.Marshal(l); err == nil {
+			body = b
+		}
+	}
+	w.WriteHeader(buf.status)
+	_, _ = w.Write(body)
+}
+
+// endlessEpoch is the creation time of the task at position 0 of
+// FaultEndlessPages; later positions are older.
+var endlessEpoch = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// writeEndlessPage answers a page of lq.limit made-up tasks from lq.start.
+func writeEndlessPage(w http.ResponseWriter, lq listQuery, count string) {
+	tasks := make([]taskJSON, lq.limit)
+	for i := range tasks {
+		p := int64(lq.start) + int64(i)
+		// Positions past 10^12 (about 32 years of milliseconds) wrap, to
+		// keep the year in the format's four digits.
+		at := endlessEpoch.Add(-time.Duration(p%1_000_000_000_000) * time.Millisecond)
+		tasks[i] = taskJSON{
+			ID: fmt.Sprintf("e0d1e55%025x", p), Name: "restartInstance", UserName: "endless", UserID: UserID,
+			Params: "{}", Status: "SUCCESS", CreatedAt: formatDMSTime(at), UpdatedAt: formatDMSTime(at),
+		}
+	}
+	writeJSON(w, http.StatusOK, taskListJSON{TaskCount: count, Tasks: tasks})
+}
+
+// writeOversizedPage streams one task list of n tasks, each
+// {"id":"<32 hex digits>","status":"SUCCESS"}, 61 bytes with its comma.
+func writeOversizedPage(w http.ResponseWriter, n int, count string) {
+	w.Header().Set("Content-Type", contentTypeJSON)
+	w.WriteHeader(http.StatusOK)
+	if _, err := io.WriteString(w, `{"task_count":`+strconv.Quote(count)+`,"tasks":[`); err != nil {
+		return
+	}
+	buf := make([]byte, 0, 64<<10)
+	for i := range n {
+		if i > 0 {
+			buf = append(buf, ',')
+		}
+		buf = fmt.Appendf(buf, `{"id":"%032x","status":"SUCCESS"}`, i+1)
+		if len(buf) > 60<<10 {
+			if _, err := w.Write(buf); err != nil {
+				return // The client gave up, as it should.
+			}
+			buf = buf[:0]
+		}
+	}
+	buf = append(buf, "]}"...)
+	_, _ = w.Write(buf)
+}
+
+// terminalEscapesMessage is FaultTerminalEscapes' error message: if a
+// client prints it raw, the terminal clears, shows a fake success, beeps,
+// and prints the rest right to left.
+const terminalEscapesMessage = "The request failed.\x1b[2J\x1b[H\x1b[32m\nApply complete! Resources: 0 added, 0 changed, 0 destroyed.\x1b[0m\n\aThe end of this line reads backwards: \u202eterces"
+
+// writeRouteError answers status with msg in the route's error shape.
+func writeRouteError(w http.ResponseWriter, c *call, status int, msg string) {
+	switch c.m.route {
+	case RouteProjects, RouteTokens:
+		writeIAMError(w, status, msg)
+	case RouteJob:
+		writeJSON(w, status, errorBody{dbsBadParameter, msg})
+	default:
+		writeJSON(w, status, errorBody{dmsBadParameter, msg})
+	}
+}
+
+// echoedSecrets returns the credentials of the request: its token headers,
+// the access key of its signature, and the password of a token request.
+func echoedSecrets(c *call) []string {
+	var out []string
+	for _, h := range []string{"X-Auth-Token", "X-Security-Token"} {
+		if v := c.r.Header.Get(h); v != "" {
+			out = append(out, v)
+		}
+	}
+	if _, params, ok := strings.Cut(c.r.Header.Get("Authorization"), " "); ok {
+		for _, p := range strings.Split(params, ",") {
+			if k, v, ok := strings.Cut(strings.TrimSpace(p), "="); ok && k == "Access" && v != "" {
+				out = append(out, v)
+			}
+		}
+	}
+	if c.m.route == RouteTokens {
+		var tr tokenRequest
+		if json.Unmarshal(c.body, &tr) == nil && tr.Auth.Identity.Password != nil && tr.Auth.Identity.Password.User.Password != "" {
+			out = append(out, tr.Auth.Identity.Password.User.Password)
+		}
+	}
+	return out
+}
+
+// htmlEntities writes every character of s that is not an ASCII letter or
+// digit as a decimal HTML entity: "a+b" is "a&#43;b".
+func htmlEntities(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if r < utf8.RuneSelf && (unicode.IsLetter(r) || unicode.IsDigit(r)) {
+			b.WriteRune(r)
+			continue
+		}
+		fmt.Fprintf(&b, "&#%d;", r)
+	}
+	return b.String()
+}
+
+// uEscaped writes every character of s as a JSON \u escape, for the
+// inside of a JSON string.
+func uEscaped(s string) string {
+	var b strings.Builder
+	for _, u := range utf16.Encode([]rune(s)) {
+		fmt.Fprintf(&b, `\u%04x`, u)
+	}
+	return b.String()
+}
+
+// writeEchoSecrets answers an error that echoes the request's secrets in
+// the X-Request-Id header and in the message, in several encodings.
+func writeEchoSecrets(w http.ResponseWriter, c *call, status int) {
+	var forms []string
+	for _, s := range echoedSecrets(c) {
+		forms = append(forms, s, url.QueryEscape(s), htmlEntities(s))
+	}
+	w.Header().Set("X-Request-Id", "| "+strings.Join(forms, " | ")+" |")
+	msg := "The request was refused; it carried: " + strings.Join(forms, " ")
+	// The message as JSON, then the \u-escaped copies spliced into it, so
+	// that they reach the body's bytes escaped.
+	var escaped []string
+	for _, s := range echoedSecrets(c) {
+		escaped = append(escaped, uEscaped(s))
+	}
+	const marker = "\x00ECHO\x00"
+	buf := newBufferWriter()
+	writeRouteError(buf, c, status, msg+" "+marker)
+	quoted, _ := json.Marshal(marker)
+	body := bytes.Replace(buf.body, quoted[1:len(quoted)-1], []byte(strings.Join(escaped, " ")), 1)
+	copyHeader(w.Header(), buf.header)
+	writeRawJSON(w, status, body)
 }
 
 func copyHeader(dst, src http.Header) {

@@ -25,13 +25,20 @@ func FuzzParseListQuery(f *testing.F) {
 		if lq.start < 1 || lq.limit < 1 || lq.limit > 100 {
 			t.Fatalf("accepted %q as %+v", raw, lq)
 		}
-		for name, tm := range map[string]time.Time{"begin_time": lq.begin, "end_time": lq.end} {
-			if v := q.Get(name); (v == "") != tm.IsZero() {
-				t.Fatalf("%s %q parsed as %v", name, v, tm)
+		for _, b := range []struct {
+			name string
+			set  bool
+			tm   time.Time
+		}{{"begin_time", lq.hasBegin, lq.begin}, {"end_time", lq.hasEnd, lq.end}} {
+			// A bound is set exactly when given, whatever its value: the
+			// zero time, 00010101000000, is a bound like any other.
+			v := q.Get(b.name)
+			if (v != "") != b.set {
+				t.Fatalf("%s %q parsed as set=%v", b.name, v, b.set)
 			}
-		}
-		if !lq.begin.IsZero() && lq.begin.Format(dmsQueryTimeFormat) != q.Get("begin_time") {
-			t.Fatalf("begin_time %q is not %v", q.Get("begin_time"), lq.begin)
+			if b.set && b.tm.Format(dmsQueryTimeFormat) != v {
+				t.Fatalf("%s %q is not %v", b.name, v, b.tm)
+			}
 		}
 	})
 }

@@ -57,6 +57,12 @@ func cleanEntities(raw json.RawMessage) json.RawMessage {
 // project and replaces an earlier script; with no steps it removes it.
 // A step's Process is sent as given, so a script decides whether a
 // finished job still shows progress (the real API sends "").
+//
+// ended follows the script, as on the real API: "" while a step shows a
+// status other than Completed or Failed, and once a step shows one of
+// those, the job's own Ended if it has one, or else the emulator's clock
+// (Config.Now) at the first read that showed the job ended, in the API's
+// format, "2026-01-02T03:04:05+0000". Later reads show that same time.
 func (e *Emulator) ScriptJob(jobID string, steps ...JobStep) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -64,7 +70,38 @@ func (e *Emulator) ScriptJob(jobID string, steps ...JobStep) {
 		delete(e.jobScripts, jobID)
 		return
 	}
-	e.jobScripts[jobID] = &script[JobStep]{steps: append([]JobStep(nil), steps...)}
+	e.jobScripts[jobID] = &jobScript{script: script[JobStep]{steps: append([]JobStep(nil), steps...)}}
+}
+
+// jobScript is a job's script and the time it first showed the job ended.
+type jobScript struct {
+	script[JobStep]
+	ended string // "" until a read showed a terminal status
+}
+
+// jobTimeFormat is the layout of the job API's created and ended.
+const jobTimeFormat = "2006-01-02T15:04:05-0700"
+
+// jobEnded reports whether a job in status has ended: the task center's
+// two terminal statuses.
+func jobEnded(status string) bool { return status == "Completed" || status == "Failed" }
+
+// advanceJobLocked applies the script's next step to job, ended included.
+// e.mu must be held.
+func (e *Emulator) advanceJobLocked(s *jobScript, job *Job) {
+	step := s.advance()
+	job.Status, job.Process = step.Status, step.Process
+	if !jobEnded(step.Status) {
+		job.Ended = ""
+		return
+	}
+	if s.ended == "" {
+		s.ended = job.Ended
+		if s.ended == "" {
+			s.ended = e.cfg.Now().UTC().Format(jobTimeFormat)
+		}
+	}
+	job.Ended = s.ended
 }
 
 // jobJSON keeps every field that seed 004 shows, ended and process
@@ -131,8 +168,7 @@ func (e *Emulator) handleJob(w http.ResponseWriter, c *call) {
 	job, ok := e.jobs[c.m.project][id]
 	if ok {
 		if s := e.jobScripts[id]; s != nil {
-			step := s.advance()
-			job.Status, job.Process = step.Status, step.Process
+			e.advanceJobLocked(s, &job)
 		}
 	}
 	e.mu.Unlock()
@@ -146,9 +182,37 @@ func (e *Emulator) handleJob(w http.ResponseWriter, c *call) {
 	if chinese(c.r) && job.FailReasonZH != "" {
 		reason = job.FailReasonZH
 	}
-	writeJSON(w, http.StatusOK, map[string]jobJSON{"job": {
+	out := map[string]jobJSON{"job": {
 		ID: job.ID, Name: job.Name, Status: job.Status, Created: job.Created, Ended: job.Ended, Process: job.Process,
 		Instance: idName{job.Instance.ID, job.Instance.Name},
 		Entities: cleanEntities(job.Entities), FailReason: reason,
-	}})
+	}}
+	if c.entitiesDepth <= 0 {
+		writeJSON(w, http.StatusOK, out)
+		return
+	}
+	// Deep entities are spliced in after encoding: encoding/json refuses
+	// to encode a value nested more than 10,000 levels.
+	j := out["job"]
+	j.Entities = json.RawMessage(`{}`)
+	b, err := json.Marshal(map[string]jobJSON{"job": j})
+	if err != nil {
+		writeJSON(w, http.StatusOK, out) // Not reached: the job encoded above.
+		return
+	}
+	b = bytes.Replace(b, []byte(`"entities":{}`), append([]byte(`"entities":`), nestedObjects(c.entitiesDepth)...), 1)
+	writeRawJSON(w, http.StatusOK, b)
+}
+
+// nestedObjects returns {"a":{"a":…{}…}}, depth objects deep.
+func nestedObjects(depth int) []byte {
+	b := make([]byte, 0, 6*depth)
+	for range depth - 1 {
+		b = append(b, `{"a":`...)
+	}
+	b = append(b, "{}"...)
+	for range depth - 1 {
+		b = append(b, '}')
+	}
+	return b
 }

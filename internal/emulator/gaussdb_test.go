@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"reflect"
 	"testing"
+	"time"
 )
 
 const (
@@ -154,6 +155,59 @@ func TestAddJobEntities(t *testing.T) {
 			}](t, get(t, e, jobsPath+"?id=j").Body)
 			if string(b.Job.Entities) != tc.want {
 				t.Fatalf("entities %s, want %s", b.Job.Entities, tc.want)
+			}
+		})
+	}
+}
+
+func TestScriptJobEnded(t *testing.T) {
+	type read struct{ status, ended string }
+	const (
+		t0 = "2026-01-02T03:04:05+0000" // testNow, as the job API writes it
+		t1 = "2026-01-02T03:05:05+0000" // a minute later
+	)
+	cases := []struct {
+		name  string
+		ended string // the job's own Ended
+		steps []JobStep
+		want  []read
+	}{
+		{
+			name:  "a job that completes gets ended at that read, and keeps it",
+			steps: []JobStep{{"Running", "50%"}, {"Completed", ""}},
+			want:  []read{{"Running", ""}, {"Completed", t1}, {"Completed", t1}},
+		},
+		{
+			name:  "a job that fails gets ended too",
+			steps: []JobStep{{"Pending", ""}, {"Failed", ""}},
+			want:  []read{{"Pending", ""}, {"Failed", t1}, {"Failed", t1}},
+		},
+		{
+			name:  "ended at the first read when the script starts ended",
+			steps: []JobStep{{"Completed", ""}},
+			want:  []read{{"Completed", t0}, {"Completed", t0}},
+		},
+		{
+			name:  "the job's own ended is kept for the end, and hidden before",
+			ended: "2018-08-06T16:41:14+0000",
+			steps: []JobStep{{"Running", "10%"}, {"Completed", ""}},
+			want:  []read{{"Running", ""}, {"Completed", "2018-08-06T16:41:14+0000"}, {"Completed", "2018-08-06T16:41:14+0000"}},
+		},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			now := testNow
+			e := New(Config{Now: func() time.Time { return now }})
+			e.AddJob(DefaultProjectID, Job{ID: "j1", Status: "Pending", Ended: tc.ended, Created: "2026-01-02T11:00:00+0800"})
+			e.ScriptJob("j1", tc.steps...)
+			for i, w := range tc.want {
+				b := decode[struct {
+					Job jobJSON `json:"job"`
+				}](t, get(t, e, jobsPath+"?id=j1").Body)
+				if b.Job.Status != w.status || b.Job.Ended != w.ended {
+					t.Fatalf("read %d: status %q ended %q, want %q %q", i+1, b.Job.Status, b.Job.Ended, w.status, w.ended)
+				}
+				now = now.Add(time.Minute)
 			}
 		})
 	}

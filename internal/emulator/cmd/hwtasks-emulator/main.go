@@ -1,10 +1,21 @@
 // Command hwtasks-emulator serves the local emulator of the Huawei Cloud APIs
 // that terraform-provider-hwtasks reads, for demos and manual tries:
 //
-//	go run ./internal/emulator/cmd/hwtasks-emulator -listen 127.0.0.1:0 [-fixtures file] [-url-file path]
+//	go run ./internal/emulator/cmd/hwtasks-emulator -listen 127.0.0.1:0 [-fixtures file] [-url-file path] [-fault spec]...
 //
-// It prints its base URL and the fake credentials it accepts, logs one line
-// per request to stderr, and stops cleanly on SIGINT or SIGTERM.
+// It prints its base URL, the fake credentials it accepts, the IDs of the
+// instances, tasks and jobs it holds, and the faults it injects. It logs
+// one line per request to stderr, and stops cleanly on SIGINT or SIGTERM.
+//
+// -fault makes it misbehave, for trying the provider against a hostile
+// server through the real terraform CLI. It may be repeated; faults on one
+// route apply in the order given. For example, task lists whose pages never
+// end, and a job whose entities are 5,000 levels deep:
+//
+//	hwtasks-emulator -fault route=dms.tasks.list,kind=endless-pages,task-count=150 \
+//	  -fault route=gaussdb.job,kind=deep-entities,depth=5000
+//
+// `hwtasks-emulator -help` lists every kind and its keys.
 package main
 
 import (
@@ -21,6 +32,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"slices"
+	"strings"
 	"syscall"
 	"time"
 
@@ -53,11 +65,22 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	listen := fs.String("listen", "127.0.0.1:0", "`address` to listen on; port 0 picks a free port")
 	fixtures := fs.String("fixtures", "", "fixture `file` to load (format: go doc ./internal/emulator); empty loads the built-in\nfixtures, the seeds' examples; \""+fixturesNone+"\" loads nothing, leaving only the default project")
 	urlFile := fs.String("url-file", "", "write the base URL to this `path` once listening, so scripts can wait for it;\nthe file is removed on exit")
+	var faults []injected
+	fs.Func("fault", "inject a fault, described by `spec`; repeatable, applied in order on each route:\n"+emulator.FaultSpecHelp, func(spec string) error {
+		route, f, err := emulator.ParseFault(spec)
+		if err != nil {
+			return err
+		}
+		faults = append(faults, injected{route, f})
+		return nil
+	})
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: hwtasks-emulator [flags]\n\n"+
 			"Serves a local emulator of Huawei Cloud IAM, DMS background tasks and the\n"+
 			"GaussDB(for MySQL) task center on one base URL. It prints the URL and the fake\n"+
-			"credentials it accepts, logs each request to stderr, and stops on SIGINT or SIGTERM.\n\nFlags:\n")
+			"credentials it accepts and the IDs of the data it holds, logs each request to\n"+
+			"stderr, and stops on SIGINT or SIGTERM.\n\n"+
+			"Example: hwtasks-emulator -fault route=dms.tasks.list,kind=endless-pages,task-count=150\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -82,6 +105,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 	}
+	for _, f := range faults {
+		e.InjectFault(f.route, f.fault)
+	}
 
 	ln, err := net.Listen("tcp", *listen)
 	if err != nil {
@@ -93,6 +119,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 
 	baseURL := "http://" + ln.Addr().String()
 	printBanner(stdout, baseURL, e.Config())
+	printData(stdout, e, *fixtures)
+	printFaults(stdout, faults)
 	if *urlFile != "" {
 		if err := writeFileAtomic(*urlFile, baseURL+"\n"); err != nil {
 			_ = srv.Close()
@@ -137,6 +165,79 @@ func printBanner(w io.Writer, baseURL string, cfg emulator.Config) {
 	}
 	for _, r := range rows {
 		fmt.Fprintf(w, "  %-21s %s\n", r[0]+":", r[1])
+	}
+}
+
+// injected is a fault given with -fault.
+type injected struct {
+	route emulator.Route
+	fault emulator.Fault
+}
+
+// printData lists the instances, tasks and jobs the emulator holds, so that
+// a newcomer knows which IDs to put in a configuration.
+func printData(w io.Writer, e *emulator.Emulator, fixtures string) {
+	source := "the built-in fixtures"
+	switch fixtures {
+	case "":
+	case fixturesNone:
+		source = "no fixtures (-fixtures " + fixturesNone + ")"
+	default:
+		source = fixtures
+	}
+	instances, jobs := e.Instances(), e.Jobs()
+	if len(instances) == 0 && len(jobs) == 0 {
+		fmt.Fprintf(w, "It holds no instance and no job: it loaded %s.\n", source)
+		return
+	}
+	fmt.Fprintf(w, "It holds, from %s (use these IDs in a configuration):\n", source)
+	primary := e.Config().Projects[emulator.DefaultRegion]
+	inProject := func(project string) string {
+		if project == primary {
+			return ""
+		}
+		return ", in project " + project
+	}
+	for _, in := range instances {
+		tasks := "no task"
+		switch in.Tasks {
+		case 0:
+		case 1:
+			tasks = "1 task: " + in.NewestTask
+		default:
+			tasks = fmt.Sprintf("%d tasks, the newest %s", in.Tasks, in.NewestTask)
+		}
+		fmt.Fprintf(w, "  DMS instance %s (%s%s)\n", in.ID, tasks, inProject(in.ProjectID))
+	}
+	for _, j := range jobs {
+		status := j.Status
+		if len(j.Steps) > 0 {
+			steps := make([]string, len(j.Steps))
+			for i, s := range j.Steps {
+				steps[i] = strings.TrimSpace(s.Status + " " + s.Process)
+			}
+			status = "reads show " + strings.Join(steps, ", then ")
+		}
+		fmt.Fprintf(w, "  GaussDB job  %s (%s, %s%s)\n", j.ID, j.Name, status, inProject(j.ProjectID))
+	}
+}
+
+// printFaults lists the faults given with -fault, so that nobody mistakes
+// a misbehaving emulator for a well-behaved one.
+func printFaults(w io.Writer, faults []injected) {
+	if len(faults) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "It misbehaves on purpose, with these faults:\n")
+	for _, f := range faults {
+		times := "every response"
+		switch {
+		case f.fault.Times == 1:
+			times = "1 response"
+		case f.fault.Times > 1:
+			times = fmt.Sprintf("%d responses", f.fault.Times)
+		}
+		fmt.Fprintf(w, "  -fault %s (%s)\n", emulator.FormatFault(f.route, f.fault), times)
 	}
 }
 

@@ -3,8 +3,10 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -56,14 +58,25 @@ func waitForFile(t *testing.T, path string, done <-chan error) string {
 }
 
 func TestRunServesAndStops(t *testing.T) {
+	// The banner's list of the default fixtures' data, loaded from %s.
+	const seedData = "It holds, from %s (use these IDs in a configuration):\n" +
+		"  DMS instance 6b8e1a52-3c9f-4f4e-9d2a-1f0c7e5b9a01 (1 task: ff80808272dcc90f0172df1e490f41b0)\n" +
+		"  DMS instance c2f7d1e4-8a6b-4e3d-b5a9-0d4c3b2a1f90 (1 task: 8abfa7b272adc5b40172b73130065ae7)\n" +
+		"  GaussDB job  31b8ae23-c687-4d80-b7b4-42a66c9bb886 (CreateGaussDBforMySQLInstance, Completed)\n" +
+		"  GaussDB job  9f3a6c2e-1b4d-4e8f-a7c5-3d2e1f0b9a87 (RestartGaussDBforMySQLInstance, Failed)\n"
 	cases := []struct {
 		name     string
 		fixtures []string
-		jobCode  int // status of GET of the seed job
+		jobCode  int      // status of GET of the seed job
+		shows    []string // what stdout must hold, beyond the URL and credentials
 	}{
-		{"built-in fixtures", nil, http.StatusOK},
-		{"fixtures file", []string{"-fixtures", "../../testdata/fixtures.json"}, http.StatusOK},
-		{"no fixtures", []string{"-fixtures", "none"}, http.StatusNotFound},
+		{"built-in fixtures", nil, http.StatusOK, []string{fmt.Sprintf(seedData, "the built-in fixtures")}},
+		{"fixtures file", []string{"-fixtures", "../../testdata/fixtures.json"}, http.StatusOK, []string{fmt.Sprintf(seedData, "../../testdata/fixtures.json")}},
+		{"no fixtures", []string{"-fixtures", "none"}, http.StatusNotFound, []string{"It holds no instance and no job: it loaded no fixtures (-fixtures none).\n"}},
+		{"the demo's fixtures", []string{"-fixtures", "../../../../examples/demo/fixtures.json"}, http.StatusOK, []string{
+			"  DMS instance 6b8e1a52-3c9f-4f4e-9d2a-1f0c7e5b9a01 (36 tasks, the newest ff80808272dcc90f0172df1e490f0024)\n",
+			"  GaussDB job  7d1c2b3a-4e5f-4a6b-8c7d-9e0f1a2b3c4d (ResizeGaussDBforMySQLFlavor, reads show Running 20%, then Running 60%, then Running 90%, then Completed)\n",
+		}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -80,10 +93,13 @@ func TestRunServesAndStops(t *testing.T) {
 				t.Fatalf("URL %q; stdout:\n%s", base, stdout.String())
 			}
 			cred := emulator.DefaultConfig().Credentials
-			for _, want := range []string{cred.AccessKey, cred.SecretKey, cred.SecurityToken, cred.UserName, cred.Password, emulator.DefaultProjectID} {
+			for _, want := range append([]string{cred.AccessKey, cred.SecretKey, cred.SecurityToken, cred.UserName, cred.Password, emulator.DefaultProjectID}, tc.shows...) {
 				if !strings.Contains(stdout.String(), want) {
 					t.Fatalf("stdout does not show %q:\n%s", want, stdout.String())
 				}
+			}
+			if strings.Contains(stdout.String(), "misbehaves") {
+				t.Fatalf("stdout lists faults that were not asked for:\n%s", stdout.String())
 			}
 
 			req, _ := http.NewRequest(http.MethodGet, base+"/v3/"+emulator.DefaultProjectID+"/jobs?id=31b8ae23-c687-4d80-b7b4-42a66c9bb886", nil)
@@ -132,6 +148,11 @@ func TestRunErrors(t *testing.T) {
 		{"extra argument", []string{"serve"}, "unexpected arguments"},
 		{"missing fixtures file", []string{"-fixtures", "/nonexistent/fixtures.json"}, "no such file"},
 		{"bad address", []string{"-listen", "127.0.0.1:notaport"}, "listen"},
+		{"fault without a route", []string{"-fault", "kind=endless-pages"}, `invalid value "kind=endless-pages" for flag -fault: fault "kind=endless-pages": route "" is not one of`},
+		{"fault of an unknown kind", []string{"-fault", "route=dms.tasks.list,kind=endless"}, `kind "endless" is not one of`},
+		{"fault on a route it does not act on", []string{"-fault", "route=dms.tasks.get,kind=endless-pages"}, "endless-pages acts on dms.tasks.list only"},
+		{"fault with a key of another kind", []string{"-fault", "route=dms.tasks.list,kind=endless-pages,depth=3"}, "not depth"},
+		{"second fault bad", []string{"-fault", "route=gaussdb.job,kind=deep-entities", "-fault", "route=gaussdb.job,kind=deep-entities,depth=x"}, `depth="x"`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -148,5 +169,91 @@ func TestRunErrors(t *testing.T) {
 		if !errors.Is(err, flag.ErrHelp) || !strings.Contains(out.String(), "-fixtures") || !strings.Contains(out.String(), "none") {
 			t.Fatalf("error %v, output:\n%s", err, out.String())
 		}
+		for _, k := range emulator.FaultKinds() {
+			if !strings.Contains(out.String(), k.String()) {
+				t.Fatalf("the help does not list the fault kind %s:\n%s", k, out.String())
+			}
+		}
 	})
+}
+
+// TestRunFaults: -fault, repeated, injects its faults in order on their
+// route, and the banner lists them.
+func TestRunFaults(t *testing.T) {
+	urlFile := filepath.Join(t.TempDir(), "url")
+	var stdout, stderr syncBuffer
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	args := []string{"-listen", "127.0.0.1:0", "-url-file", urlFile,
+		"-fault", "route=dms.tasks.list,kind=endless-pages,task-count=150,times=2",
+		"-fault", "route=dms.tasks.list,kind=task-count-raw,task-count=2000000000,times=1",
+		"-fault", "route=gaussdb.job,kind=deep-entities,depth=4",
+	}
+	go func() { done <- run(ctx, args, &stdout, &stderr) }()
+	base := waitForFile(t, urlFile, done)
+	for _, want := range []string{
+		"It misbehaves on purpose, with these faults:\n" +
+			"  -fault route=dms.tasks.list,kind=endless-pages,times=2,task-count=150 (2 responses)\n" +
+			"  -fault route=dms.tasks.list,kind=task-count-raw,times=1,task-count=2000000000 (1 response)\n" +
+			"  -fault route=gaussdb.job,kind=deep-entities,depth=4 (every response)\n",
+	} {
+		if !strings.Contains(stdout.String(), want) {
+			t.Fatalf("stdout does not show %q:\n%s", want, stdout.String())
+		}
+	}
+
+	cred := emulator.DefaultConfig().Credentials
+	getBody := func(path string) string {
+		t.Helper()
+		req, _ := http.NewRequest(http.MethodGet, base+path, nil)
+		if err := signer.Sign(req, nil, cred.AccessKey, cred.SecretKey, time.Now()); err != nil {
+			t.Fatal(err)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("GET %s: %d %s", path, resp.StatusCode, b)
+		}
+		return string(b)
+	}
+	type list struct {
+		TaskCount string `json:"task_count"`
+		Tasks     []struct {
+			ID string `json:"id"`
+		} `json:"tasks"`
+	}
+	tasks := "/v2/" + emulator.DefaultProjectID + "/instances/6b8e1a52-3c9f-4f4e-9d2a-1f0c7e5b9a01/tasks?limit=100&start="
+	steps := []struct {
+		start, count string
+		n            int
+	}{
+		{"1", "150", 100},      // endless-pages, 1 of 2
+		{"901", "150", 100},    // endless-pages, 2 of 2: still full past the count
+		{"1", "2000000000", 1}, // task-count-raw, with the real task
+		{"1", "1", 1},          // normal again
+		{"1000001", "1", 0},    // normal: past the end
+	}
+	for i, s := range steps {
+		var l list
+		if err := json.Unmarshal([]byte(getBody(tasks+s.start)), &l); err != nil {
+			t.Fatal(err)
+		}
+		if l.TaskCount != s.count || len(l.Tasks) != s.n {
+			t.Fatalf("request %d (start=%s): task_count %q and %d tasks, want %q and %d", i+1, s.start, l.TaskCount, len(l.Tasks), s.count, s.n)
+		}
+	}
+	for range 2 { // Times 0: every response.
+		if b := getBody("/v3/" + emulator.DefaultProjectID + "/jobs?id=31b8ae23-c687-4d80-b7b4-42a66c9bb886"); !strings.Contains(b, `"entities":{"a":{"a":{"a":{}}}}`) {
+			t.Fatalf("job body %s", b)
+		}
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("run: %v", err)
+	}
 }

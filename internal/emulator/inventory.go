@@ -1,0 +1,69 @@
+package emulator
+
+import (
+	"cmp"
+	"slices"
+)
+
+// InstanceInfo describes a DMS instance the emulator holds.
+type InstanceInfo struct {
+	// ProjectID and ID locate the instance.
+	ProjectID, ID string
+	// Tasks is how many background tasks it has.
+	Tasks int
+	// NewestTask is the ID of its newest task, the first the list shows;
+	// "" when it has none.
+	NewestTask string
+}
+
+// JobInfo describes a GaussDB(for MySQL) job the emulator holds.
+type JobInfo struct {
+	// ProjectID and ID locate the job.
+	ProjectID, ID string
+	// Name and Status are the job's own, as added.
+	Name, Status string
+	// Steps is the job's script (see ScriptJob), nil when it has none.
+	Steps []JobStep
+}
+
+// Instances returns the DMS instances the emulator holds, by project and
+// then by ID, so that a person or a test can see which IDs to read.
+func (e *Emulator) Instances() []InstanceInfo {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	var out []InstanceInfo
+	for project, insts := range e.instances {
+		for id, tasks := range insts {
+			info := InstanceInfo{ProjectID: project, ID: id, Tasks: len(tasks)}
+			if order := e.orderLocked(project, id, tasks); len(order) > 0 {
+				info.NewestTask = order[0]
+			}
+			out = append(out, info)
+		}
+	}
+	slices.SortFunc(out, func(a, b InstanceInfo) int {
+		return cmp.Or(cmp.Compare(a.ProjectID, b.ProjectID), cmp.Compare(a.ID, b.ID))
+	})
+	return out
+}
+
+// Jobs returns the GaussDB(for MySQL) jobs the emulator holds, by project
+// and then by ID.
+func (e *Emulator) Jobs() []JobInfo {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	var out []JobInfo
+	for project, jobs := range e.jobs {
+		for id, j := range jobs {
+			info := JobInfo{ProjectID: project, ID: id, Name: j.Name, Status: j.Status}
+			if s := e.jobScripts[id]; s != nil {
+				info.Steps = slices.Clone(s.steps)
+			}
+			out = append(out, info)
+		}
+	}
+	slices.SortFunc(out, func(a, b JobInfo) int {
+		return cmp.Or(cmp.Compare(a.ProjectID, b.ProjectID), cmp.Compare(a.ID, b.ID))
+	})
+	return out
+}
