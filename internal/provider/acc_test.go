@@ -1,12 +1,19 @@
 package provider
 
 import (
+	"context"
+	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
@@ -17,6 +24,9 @@ import (
 // TestMain keeps the developer's own HW_*/OS_* settings away from the
 // offline tests, which configure the provider explicitly. Live tests
 // (make testacc-live sets HW_LIVE=1) need them, and keep them.
+//
+// It also finds the Terraform-compatible CLI once, for every test that runs
+// one: see setUpTerraformCLI.
 func TestMain(m *testing.M) {
 	if os.Getenv("HW_LIVE") == "" {
 		for _, vars := range envVars {
@@ -25,11 +35,117 @@ func TestMain(m *testing.M) {
 			}
 		}
 	}
+	setUpTerraformCLI()
 	code := m.Run()
 	if builtProvider.dir != "" {
 		_ = os.RemoveAll(builtProvider.dir)
 	}
 	os.Exit(code)
+}
+
+// tfCLI is the Terraform-compatible CLI that the tests run, found once by
+// setUpTerraformCLI: path is empty when there is none, and missing then
+// says why.
+var tfCLI struct {
+	path, missing string
+}
+
+// setUpTerraformCLI finds the CLI, in the order scripts/terraform.sh uses:
+// TF_ACC_TERRAFORM_PATH, then terraform or tofu on PATH, then the OpenTofu
+// that the script builds into the repository's .tools/bin (make test does).
+// It never builds or downloads one. It sets TF_ACC_TERRAFORM_PATH to what it
+// found, for terraform-plugin-testing, and what OpenTofu needs besides, as
+// scripts/with-terraform.sh does.
+func setUpTerraformCLI() {
+	// Terraform must not phone home; and a TF_CLI_CONFIG_FILE that names a
+	// missing file only adds a warning to every command, which garbles the
+	// `version -json` that terraform-plugin-testing reads.
+	_ = os.Setenv("CHECKPOINT_DISABLE", "1")
+	if f := os.Getenv("TF_CLI_CONFIG_FILE"); f != "" {
+		if _, err := os.Stat(f); err != nil {
+			_ = os.Unsetenv("TF_CLI_CONFIG_FILE")
+		}
+	}
+	path, err := findTerraformCLI()
+	var version string
+	if err == nil {
+		version, err = cliVersion(path)
+	}
+	if err != nil {
+		tfCLI.missing = err.Error()
+		// With TF_ACC_TERRAFORM_PATH empty and nothing on PATH,
+		// terraform-plugin-testing downloads Terraform from HashiCorp. Name
+		// a CLI that does not exist instead: a test that forgets
+		// testAccPreCheck then fails, saying so, and downloads nothing.
+		_ = os.Setenv("TF_ACC_TERRAFORM_PATH", filepath.Join(os.TempDir(), "no-terraform-cli-run-make-test", "terraform"))
+		return
+	}
+	tfCLI.path = path
+	_ = os.Setenv("TF_ACC_TERRAFORM_PATH", path)
+	// OpenTofu reads a provider block without a source address as
+	// registry.opentofu.org/hashicorp/<name>; terraform-plugin-testing must
+	// serve the in-process provider under that address.
+	if strings.HasPrefix(version, "OpenTofu") {
+		for k, v := range map[string]string{"TF_ACC_PROVIDER_HOST": "registry.opentofu.org", "TF_ACC_PROVIDER_NAMESPACE": "hashicorp"} {
+			if os.Getenv(k) == "" {
+				_ = os.Setenv(k, v)
+			}
+		}
+	}
+}
+
+// findTerraformCLI returns the absolute path of the CLI, or why there is
+// none.
+func findTerraformCLI() (string, error) {
+	if p := os.Getenv("TF_ACC_TERRAFORM_PATH"); p != "" {
+		if !isExecutableFile(p) {
+			return "", fmt.Errorf("TF_ACC_TERRAFORM_PATH=%s is not an executable file", p)
+		}
+		return filepath.Abs(p)
+	}
+	for _, name := range []string{"terraform", "tofu"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return filepath.Abs(p)
+		}
+	}
+	// The test runs in internal/provider; the cache is at the root.
+	tofu, err := filepath.Abs(filepath.Join("..", "..", ".tools", "bin", "tofu"))
+	if err != nil {
+		return "", err
+	}
+	if isExecutableFile(tofu) {
+		return tofu, nil
+	}
+	return "", fmt.Errorf("TF_ACC_TERRAFORM_PATH is unset, there is no terraform or tofu on PATH, and no OpenTofu at %s", tofu)
+}
+
+func isExecutableFile(p string) bool {
+	fi, err := os.Stat(p)
+	return err == nil && fi.Mode().IsRegular() && fi.Mode().Perm()&0o111 != 0
+}
+
+// cliVersion returns the first line of `path version`.
+func cliVersion(path string) (string, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, path, "version").Output()
+	if err != nil {
+		var exitErr *exec.ExitError
+		if errors.As(err, &exitErr) {
+			err = fmt.Errorf("%w: %s", err, strings.TrimSpace(string(exitErr.Stderr)))
+		}
+		return "", fmt.Errorf("%s version: %w", path, err)
+	}
+	first, _, _ := strings.Cut(string(out), "\n")
+	return first, nil
+}
+
+// testAccPreCheck skips the test when there is no Terraform-compatible CLI
+// to run it with. Every TestCase has it as PreCheck, which
+// terraform-plugin-testing runs before it looks for a CLI itself.
+func testAccPreCheck(t *testing.T) {
+	t.Helper()
+	terraformCLI(t)
 }
 
 // testAccProviders serves the provider in-process to the Terraform CLI.
@@ -124,12 +240,50 @@ provider "hwtasks" {
 `, emulator.DefaultRegion, creds, strings.Join(extra, "\n  "), c.URL, c.URL, c.URL)
 }
 
+// planError is a pattern for ExpectError: the error diagnostic that
+// Terraform prints for the attribute of data source dataSource.test whose
+// configuration line is attrLine, with summary, and a detail that matches
+// detail (a pattern; wrapped(text) for a text) up to its end: the end of
+// the output, or the next diagnostic.
+func planError(dataSource, summary, attrLine, detail string) string {
+	ds := regexp.QuoteMeta(dataSource)
+	return `(?s)Error: ` + regexp.QuoteMeta(summary) + `\n\s*\n\s+with data\.` + ds + `\.test,\n` +
+		`\s+on \S+ line \d+, in data "` + ds + `" "test":\n\s+\d+:\s+` + regexp.QuoteMeta(attrLine) + `\n\s*\n\s*` +
+		detail + `(?:\s*\z|\s*\n(?:Error|Warning): )`
+}
+
 // counts renders the emulator's counters for test logs and failures.
 func (c *testCloud) counts() string {
-	counts := c.Counts()
-	var parts []string
+	return formatCounts(c.Counts())
+}
+
+// formatCounts renders request counts per route, in route order.
+func formatCounts(counts map[emulator.Route]int) string {
+	parts := []string{}
 	for _, r := range sortedKeys(counts) {
 		parts = append(parts, fmt.Sprintf("%s=%d", r, counts[r]))
 	}
-	return strings.Join(parts, " ")
+	return "{" + strings.Join(parts, " ") + "}"
+}
+
+// requireCounts fails the test unless the emulator's request counts are
+// exactly want: a route missing from want must not have been reached, and
+// every route in want must have been reached exactly so often.
+func requireCounts(t *testing.T, c *testCloud, want map[emulator.Route]int) {
+	t.Helper()
+	if err := countsAre(c, want); err != nil {
+		t.Error(err)
+	}
+}
+
+// countsAre is requireCounts for a TestStep's Check.
+func countsAre(c *testCloud, want map[emulator.Route]int) error {
+	got := c.Counts()
+	maps.DeleteFunc(got, func(_ emulator.Route, n int) bool { return n == 0 })
+	want = maps.Clone(want)
+	maps.DeleteFunc(want, func(_ emulator.Route, n int) bool { return n == 0 })
+	if !maps.Equal(got, want) {
+		return fmt.Errorf("requests per route: got %s, want %s", formatCounts(got), formatCounts(want))
+	}
+	return nil
 }

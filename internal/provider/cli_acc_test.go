@@ -59,23 +59,14 @@ func providerBinaryDir(t *testing.T) string {
 	return builtProvider.dir
 }
 
-// terraformCLI returns the Terraform-compatible CLI the acceptance tests
-// use, and skips the test unless TF_ACC is set, as resource.Test does.
+// terraformCLI returns the Terraform-compatible CLI that TestMain found
+// (see setUpTerraformCLI), or skips the test when there is none.
 func terraformCLI(t *testing.T) string {
 	t.Helper()
-	if os.Getenv("TF_ACC") == "" {
-		t.Skip("acceptance test: set TF_ACC=1 (make test does)")
+	if tfCLI.path == "" {
+		t.Skipf("no Terraform-compatible CLI to run this test with (%s); run make test, which builds OpenTofu into .tools/bin", tfCLI.missing)
 	}
-	if p := os.Getenv("TF_ACC_TERRAFORM_PATH"); p != "" {
-		return p
-	}
-	for _, name := range []string{"terraform", "tofu"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	t.Fatal("no terraform or tofu on PATH and TF_ACC_TERRAFORM_PATH unset; run the tests through make test")
-	return ""
+	return tfCLI.path
 }
 
 // cliCloud is an emulator for a CLI test that also records when each
@@ -111,11 +102,13 @@ func (c *cliCloud) sortedArrivals() []time.Time {
 // cliRun is the outcome of one Terraform command.
 type cliRun struct {
 	Stdout, Stderr string
-	// Log is the whole log (TF_LOG and TF_LOG_PATH): Terraform's and the
-	// provider's,
-	// when the command ran with a log level.
-	Log     string
-	Err     error
+	// Log is the whole log (TF_LOG and TF_LOG_PATH), Terraform's and the
+	// provider's, when the command ran with a log level.
+	Log string
+	Err error
+	// Started is taken just before Terraform starts; Elapsed is how long
+	// it ran.
+	Started time.Time
 	Elapsed time.Duration
 }
 
@@ -157,7 +150,7 @@ func terraformPlan(t *testing.T, config, logLevel string) cliRun {
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	start := time.Now()
 	err := cmd.Run()
-	run := cliRun{Stdout: stdout.String(), Stderr: stderr.String(), Err: err, Elapsed: time.Since(start)}
+	run := cliRun{Stdout: stdout.String(), Stderr: stderr.String(), Err: err, Started: start, Elapsed: time.Since(start)}
 	if logLevel != "" {
 		b, readErr := os.ReadFile(logPath)
 		if readErr != nil {
@@ -246,21 +239,15 @@ func TestAccCLI_fiftyDataSourcesShareOneLookup(t *testing.T) {
 			c.ResetCounts() // issuing the test's token is not the provider's request
 			run := terraformPlan(t, config, "")
 			requirePlanOutputs(t, run)
+			// Exactly one IAM request (the project lookup, or the token for
+			// the password), and one request per data source.
 			want := map[emulator.Route]int{
 				emulator.RouteProjects: tc.wantProjects,
 				emulator.RouteTokens:   tc.wantTokens,
 				emulator.RouteTaskList: 40,
 				emulator.RouteJob:      10,
 			}
-			got := c.Counts()
-			for _, r := range sortedKeys(got) {
-				if got[r] != want[r] {
-					t.Errorf("%s: %d requests, want %d (all: %s)", r, got[r], want[r], c.counts())
-				}
-			}
-			if got[emulator.RouteProjects]+got[emulator.RouteTokens] != 1 {
-				t.Errorf("%d IAM requests, want exactly one", got[emulator.RouteProjects]+got[emulator.RouteTokens])
-			}
+			requireCounts(t, c.testCloud, want)
 			t.Logf("terraform plan of 50 data sources took %v", run.Elapsed)
 		})
 	}
@@ -269,6 +256,19 @@ func TestAccCLI_fiftyDataSourcesShareOneLookup(t *testing.T) {
 // TestAccCLI_maxRequestsPerSecond: at max_requests_per_second = 5, the 51
 // requests of one plan of 50 data sources never come faster than 5 a
 // second.
+//
+// It asserts only what holds however slow or loaded the machine is. A
+// request reaches the emulator some time after the provider's limiter lets
+// it go, and under load that delay is unbounded and differs from request
+// to request: requests released 200 ms apart can arrive bunched. So the
+// test counts no arrivals within a window (it did: "no more than 5 within
+// 800 ms", which failed under load with no fault in the provider), and has
+// no upper bound on time. Delays only make arrivals later, though. The
+// limiter (5 a second, burst 1) releases the k-th request no earlier than
+// (k-1)/5 s after its first reservation, which comes after Terraform
+// started; so the k-th arrival comes at least that long after the plan
+// started, and the 51st at least 10 s after. Without the limiter, all 51
+// arrive within a second or two.
 func TestAccCLI_maxRequestsPerSecond(t *testing.T) {
 	t.Parallel()
 	c := newCLICloud(t)
@@ -276,29 +276,21 @@ func TestAccCLI_maxRequestsPerSecond(t *testing.T) {
 	run := terraformPlan(t, c.providerConfig(authAKSK, "max_requests_per_second = 5")+manySources, "")
 	requirePlanOutputs(t, run)
 
+	requireCounts(t, c.testCloud, map[emulator.Route]int{
+		emulator.RouteProjects: 1,
+		emulator.RouteTaskList: 40,
+		emulator.RouteJob:      10,
+	})
 	times := c.sortedArrivals()
 	if len(times) != 51 {
 		t.Fatalf("%d requests, want 51 (%s)", len(times), c.counts())
 	}
-	// 51 requests at 5 a second need at least 10 s between the first and
-	// the last. A slow machine only stretches this.
-	if span := times[len(times)-1].Sub(times[0]); span < 10*time.Second-50*time.Millisecond {
-		t.Errorf("51 requests arrived within %v; at 5 a second they need 10 s", span)
-	}
-	// No second holds more than 5. The window is one interval (200 ms)
-	// short of a second, for the jitter between the provider's limiter
-	// letting a request go and the emulator's handler seeing it, which a
-	// busy machine stretches. Without the limit, all 51 arrive within
-	// about a second of each other.
-	const window = 800 * time.Millisecond
-	for i := range times {
-		n := 0
-		for j := i; j < len(times) && times[j].Sub(times[i]) < window; j++ {
-			n++
-		}
-		if n > 5 {
-			t.Fatalf("%d requests arrived within %v from %v; the limit is 5 a second", n, window, times[i].Sub(times[0]))
+	const interval = time.Second / 5
+	for k, at := range times {
+		if after, least := at.Sub(run.Started), time.Duration(k)*interval; after < least {
+			t.Fatalf("request %d of 51 arrived %v after the plan started; at 5 a second it cannot come before %v", k+1, after, least)
 		}
 	}
-	t.Logf("terraform plan of 50 data sources at 5 requests a second took %v", run.Elapsed)
+	t.Logf("terraform plan of 50 data sources at 5 requests a second took %v; the last request arrived %v after it started",
+		run.Elapsed, times[len(times)-1].Sub(run.Started))
 }

@@ -71,7 +71,9 @@ func jobCount(cloud *testCloud, check func(n int) error) resource.TestCheckFunc 
 
 func TestAccGaussDBJob_seedJob(t *testing.T) {
 	cloud := newTestCloud(t)
-	resource.ParallelTest(t, resource.TestCase{
+	t.Parallel()
+	resource.UnitTest(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
 		ProtoV6ProviderFactories: testAccProviders,
 		Steps: []resource.TestStep{{
 			// The documented guard holds on a completed job: its error_message
@@ -126,7 +128,9 @@ func TestAccGaussDBJob_example(t *testing.T) {
 		t.Fatal(err)
 	}
 	cloud := newTestCloud(t)
-	resource.ParallelTest(t, resource.TestCase{
+	t.Parallel()
+	resource.UnitTest(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
 		ProtoV6ProviderFactories: testAccProviders,
 		Steps: []resource.TestStep{
 			{
@@ -155,7 +159,9 @@ func TestAccGaussDBJob_example(t *testing.T) {
 
 func TestAccGaussDBJob_failedJob(t *testing.T) {
 	cloud := newTestCloud(t)
-	resource.ParallelTest(t, resource.TestCase{
+	t.Parallel()
+	resource.UnitTest(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
 		ProtoV6ProviderFactories: testAccProviders,
 		Steps: []resource.TestStep{
 			{
@@ -199,7 +205,9 @@ func TestAccGaussDBJob_waitForCompletion(t *testing.T) {
 		emulator.JobStep{Status: "Running", Process: "60%"},
 		emulator.JobStep{Status: "Completed", Process: ""},
 	)
-	resource.ParallelTest(t, resource.TestCase{
+	t.Parallel()
+	resource.UnitTest(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
 		ProtoV6ProviderFactories: testAccProviders,
 		Steps: []resource.TestStep{{
 			Config: jobConfig(cloud, `id                  = "job-resize"
@@ -227,7 +235,9 @@ func TestAccGaussDBJob_waitForCompletion(t *testing.T) {
 func TestAccGaussDBJob_progressWithoutWaiting(t *testing.T) {
 	cloud := newTestCloud(t)
 	cloud.AddJob(emulator.DefaultProjectID, emulator.Job{ID: "job-running", Name: "RestartGaussDBforMySQLInstance", Status: "Running", Process: "60%"})
-	resource.ParallelTest(t, resource.TestCase{
+	t.Parallel()
+	resource.UnitTest(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
 		ProtoV6ProviderFactories: testAccProviders,
 		Steps: []resource.TestStep{{
 			Config: jobConfig(cloud, `id = "job-running"`),
@@ -244,7 +254,9 @@ func TestAccGaussDBJob_progressWithoutWaiting(t *testing.T) {
 func TestAccGaussDBJob_waitTimesOut(t *testing.T) {
 	cloud := newTestCloud(t)
 	cloud.AddJob(emulator.DefaultProjectID, emulator.Job{ID: "job-stuck", Name: "RestartGaussDBforMySQLInstance", Status: "Running", Process: "45%"})
-	resource.ParallelTest(t, resource.TestCase{
+	t.Parallel()
+	resource.UnitTest(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
 		ProtoV6ProviderFactories: testAccProviders,
 		Steps: []resource.TestStep{{
 			Config: jobConfig(cloud, `id                  = "job-stuck"
@@ -262,7 +274,9 @@ func TestAccGaussDBJob_waitTimesOut(t *testing.T) {
 
 func TestAccGaussDBJob_language(t *testing.T) {
 	cloud := newTestCloud(t)
-	resource.ParallelTest(t, resource.TestCase{
+	t.Parallel()
+	resource.UnitTest(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
 		ProtoV6ProviderFactories: testAccProviders,
 		Steps: []resource.TestStep{
 			{
@@ -292,7 +306,9 @@ func TestAccGaussDBJob_language(t *testing.T) {
 
 func TestAccGaussDBJob_notFound(t *testing.T) {
 	cloud := newTestCloud(t)
-	resource.ParallelTest(t, resource.TestCase{
+	t.Parallel()
+	resource.UnitTest(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
 		ProtoV6ProviderFactories: testAccProviders,
 		Steps: []resource.TestStep{{
 			Config: jobConfig(cloud, `id = "no-such-job"`),
@@ -309,7 +325,9 @@ func TestAccGaussDBJob_notFound(t *testing.T) {
 func TestAccGaussDBJob_htmlBadGateway(t *testing.T) {
 	cloud := newTestCloud(t)
 	cloud.InjectFault(emulator.RouteJob, emulator.Fault{Kind: emulator.FaultHTML, Status: 502, Times: 1})
-	resource.ParallelTest(t, resource.TestCase{
+	t.Parallel()
+	resource.UnitTest(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
 		ProtoV6ProviderFactories: testAccProviders,
 		Steps: []resource.TestStep{{
 			Config: jobConfig(cloud, fmt.Sprintf("id = %q", seedJob), "max_retries = 0"),
@@ -323,11 +341,14 @@ func TestAccGaussDBJob_htmlBadGateway(t *testing.T) {
 func TestAccGaussDBJob_garbageBody(t *testing.T) {
 	cloud := newTestCloud(t)
 	cloud.InjectFault(emulator.RouteJob, emulator.Fault{Kind: emulator.FaultTruncatedJSON, Times: 1})
-	resource.ParallelTest(t, resource.TestCase{
+	t.Parallel()
+	resource.UnitTest(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
 		ProtoV6ProviderFactories: testAccProviders,
 		Steps: []resource.TestStep{{
-			Config:      jobConfig(cloud, fmt.Sprintf("id = %q", seedJob), "max_retries = 0"),
-			ExpectError: regexp.MustCompile(`(?s)Unreadable answer from GaussDB\(for MySQL\).*` + wrapped("Could not read GaussDB(for MySQL) job "+seedJob) + `.*200`),
+			Config: jobConfig(cloud, fmt.Sprintf("id = %q", seedJob), "max_retries = 0"),
+			ExpectError: regexp.MustCompile(`(?s)Unreadable answer from GaussDB\(for MySQL\).*` + wrapped("Could not read GaussDB(for MySQL) job "+seedJob) +
+				`.*` + wrapped("GET /v3/"+emulator.DefaultProjectID+"/jobs: 200 response could not be decoded (unexpected end of JSON input)")),
 		}},
 	})
 }
@@ -335,7 +356,9 @@ func TestAccGaussDBJob_garbageBody(t *testing.T) {
 func TestAccGaussDBJob_serverErrorThenSuccess(t *testing.T) {
 	cloud := newTestCloud(t)
 	cloud.InjectFault(emulator.RouteJob, emulator.Fault{Kind: emulator.FaultServerError, Status: 500, Times: 1})
-	resource.ParallelTest(t, resource.TestCase{
+	t.Parallel()
+	resource.UnitTest(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
 		ProtoV6ProviderFactories: testAccProviders,
 		Steps: []resource.TestStep{{
 			Config: jobConfig(cloud, fmt.Sprintf("id = %q", seedJob)),
@@ -363,7 +386,9 @@ func TestAccGaussDBJob_entitiesShapes(t *testing.T) {
 			`"big":123456789012345678901234567890,"precise":0.1000000000000000000001,"e\u0301":"decomposed","empty":{}}`),
 	})
 	d := "data.hwtasks_gaussdb_job.test.entities"
-	resource.ParallelTest(t, resource.TestCase{
+	t.Parallel()
+	resource.UnitTest(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
 		ProtoV6ProviderFactories: testAccProviders,
 		Steps: []resource.TestStep{{
 			Config: jobConfig(cloud, `id = "job-shapes"`) + strings.ReplaceAll(`
@@ -394,18 +419,27 @@ output "empty"        { value = length(D.empty) }
 
 func TestAccGaussDBJob_planTimeErrorsSendNothing(t *testing.T) {
 	cloud := newTestCloud(t)
+	// Each invalid configuration fails with exactly its diagnostic, on its
+	// attribute, and nothing reaches the API.
+	const ds = "hwtasks_gaussdb_job"
 	cases := []struct{ name, args, want string }{
-		{"blank id", `id = "  "`, `(?s)id.*must not be empty`},
+		{"blank id", `id = "  "`, planError(ds, "Invalid Attribute Value Match", `id = "  "`,
+			wrapped(`Attribute id must not be empty or only whitespace, got:`))},
 		{"unknown language", `id = "x"
-  language = "fr-fr"`, `(?s)language.*"en-us".*"zh-cn"`},
+  language = "fr-fr"`, planError(ds, "Invalid Attribute Value Match", `language = "fr-fr"`,
+			wrapped(`Attribute language value must be one of: ["en-us" "zh-cn"], got: "fr-fr"`))},
 		{"poll too fast", `id = "x"
-  poll_interval = "10ms"`, `(?s)poll_interval.*minimum is 100ms`},
+  poll_interval = "10ms"`, planError(ds, "Invalid poll_interval", `poll_interval = "10ms"`,
+			wrapped(`10ms is too short: the minimum is 100ms, so that the API is not flooded.`))},
+		// The framework's own text, which goes on past its first sentence.
 		{"not a duration", `id = "x"
-  poll_interval = "often"`, `(?s)Invalid Time Duration String Value.*poll_interval = "often"`},
+  poll_interval = "often"`, planError(ds, "Invalid Time Duration String Value", `poll_interval = "often"`,
+			wrapped(`A string value was provided that is not a valid Go Time Duration string format.`)+`.*`+wrapped(`Given Value: often`)+`.*`)},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			resource.Test(t, resource.TestCase{
+			resource.UnitTest(t, resource.TestCase{
+				PreCheck:                 func() { testAccPreCheck(t) },
 				ProtoV6ProviderFactories: testAccProviders,
 				Steps: []resource.TestStep{{
 					Config:      jobConfig(cloud, tc.args),
@@ -415,9 +449,7 @@ func TestAccGaussDBJob_planTimeErrorsSendNothing(t *testing.T) {
 			})
 		})
 	}
-	if n := cloud.Count(emulator.RouteJob); n != 0 {
-		t.Fatalf("invalid configurations reached the API: %s", cloud.counts())
-	}
+	requireCounts(t, cloud, nil)
 }
 
 // TestGaussDBJobWaitStopsOnCancel is Ctrl-C while waiting: the wait ends at
@@ -676,8 +708,10 @@ func TestModelFromJob(t *testing.T) {
 			t.Errorf("%s = %v, want %q", name, got, want)
 		}
 	}
-	if !m.Progress.IsNull() || !m.FailReason.Equal(types.StringValue("")) || m.Entities.IsNull() || m.EntitiesJSON.IsNull() {
-		t.Errorf("progress %v, fail_reason %v, entities %v, entities_json %v", m.Progress, m.FailReason, m.Entities, m.EntitiesJSON)
+	wantEntities := `{"instance":{"endpoint":"192.168.1.203:3306","type":"Cluster","datastore":{"type":"gaussdb-mysql","version":"8.0"}},` +
+		`"resource_ids":["a48e43ff268f4c0e879652d65e63d0fbin07.vm","a48e43ff268f4c0e879652d65e63d0fbin07.volume"]}`
+	if !m.Progress.IsNull() || !m.FailReason.Equal(types.StringValue("")) || m.Entities.IsNull() || m.EntitiesJSON.IsNull() || m.EntitiesJSON.ValueString() != wantEntities {
+		t.Errorf("progress %v, fail_reason %v, entities %v, entities_json %v; want null, \"\", the entities, %s", m.Progress, m.FailReason, m.Entities, m.EntitiesJSON, wantEntities)
 	}
 
 	// What cannot be read is kept, or left null, with a warning each.

@@ -34,6 +34,7 @@ func liveInstance(t *testing.T) string {
 func TestAccLive_rocketmqBackgroundTasks(t *testing.T) {
 	instance := liveInstance(t)
 	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
 		ProtoV6ProviderFactories: testAccProviders,
 		Steps: []resource.TestStep{{
 			Config: fmt.Sprintf(`

@@ -22,17 +22,17 @@ func TestAccProvider_credentials(t *testing.T) {
 	cases := []struct {
 		auth          authKind
 		givenProject  bool
-		wantLookups   bool // GET /v3/projects
-		wantTokenReqs bool // POST /v3/auth/tokens
+		wantLookups   int // GET /v3/projects
+		wantTokenReqs int // POST /v3/auth/tokens
 	}{
 		{auth: authAKSK, givenProject: true},
-		{auth: authAKSK, givenProject: false, wantLookups: true},
-		{auth: authTemporaryAKSK, givenProject: false, wantLookups: true},
+		{auth: authAKSK, givenProject: false, wantLookups: 1},
+		{auth: authTemporaryAKSK, givenProject: false, wantLookups: 1},
 		{auth: authToken, givenProject: true},
-		{auth: authToken, givenProject: false, wantLookups: true},
+		{auth: authToken, givenProject: false, wantLookups: 1},
 		// The password token names its project: no lookup is needed.
-		{auth: authPassword, givenProject: false, wantTokenReqs: true},
-		{auth: authPassword, givenProject: true, wantTokenReqs: true},
+		{auth: authPassword, givenProject: false, wantTokenReqs: 1},
+		{auth: authPassword, givenProject: true, wantTokenReqs: 1},
 	}
 	for _, tc := range cases {
 		t.Run(fmt.Sprintf("%s/project_given=%v", tc.auth, tc.givenProject), func(t *testing.T) {
@@ -41,7 +41,9 @@ func TestAccProvider_credentials(t *testing.T) {
 			if tc.givenProject {
 				extra = append(extra, fmt.Sprintf("project_id = %q", emulator.DefaultProjectID))
 			}
-			resource.ParallelTest(t, resource.TestCase{
+			t.Parallel()
+			resource.UnitTest(t, resource.TestCase{
+				PreCheck:                 func() { testAccPreCheck(t) },
 				ProtoV6ProviderFactories: testAccProviders,
 				Steps: []resource.TestStep{{
 					Config: cloud.providerConfig(tc.auth, extra...) + fmt.Sprintf(`
@@ -55,19 +57,15 @@ data "hwtasks_rocketmq_background_tasks" "test" {
 							knownvalue.StringExact(emulator.DefaultProjectID+"/"+seedInstance+"/"+seedTask)),
 						statecheck.ExpectKnownValue("data.hwtasks_rocketmq_background_tasks.test", tfjsonpath.New("tasks").AtSliceIndex(0).AtMapKey("user_name"), knownvalue.StringExact("dms_test")),
 					},
+					// Only the plan has read the data source yet (the apply
+					// applies the saved plan): one read of the task, after at
+					// most one IAM request.
 					Check: func(*terraform.State) error {
-						t.Logf("requests: %s", cloud.counts())
-						lookups, tokens := cloud.Count(emulator.RouteProjects), cloud.Count(emulator.RouteTokens)
-						if (lookups > 0) != tc.wantLookups {
-							return fmt.Errorf("%d project lookups; want some: %v", lookups, tc.wantLookups)
-						}
-						if (tokens > 0) != tc.wantTokenReqs {
-							return fmt.Errorf("%d token requests; want some: %v", tokens, tc.wantTokenReqs)
-						}
-						if cloud.Count(emulator.RouteTaskGet) == 0 {
-							return fmt.Errorf("the task was never read")
-						}
-						return nil
+						return countsAre(cloud, map[emulator.Route]int{
+							emulator.RouteProjects: tc.wantLookups,
+							emulator.RouteTokens:   tc.wantTokenReqs,
+							emulator.RouteTaskGet:  1,
+						})
 					},
 				}},
 			})
@@ -80,7 +78,9 @@ data "hwtasks_rocketmq_background_tasks" "test" {
 func TestAccProvider_wrongSecretKey(t *testing.T) {
 	cloud := newTestCloud(t)
 	cloud.Creds.SecretKey = "not-the-secret-key-the-emulator-knows"
-	resource.ParallelTest(t, resource.TestCase{
+	t.Parallel()
+	resource.UnitTest(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
 		ProtoV6ProviderFactories: testAccProviders,
 		Steps: []resource.TestStep{{
 			Config: cloud.providerConfig(authAKSK, fmt.Sprintf("project_id = %q", emulator.DefaultProjectID)) + fmt.Sprintf(`

@@ -66,7 +66,9 @@ func check(addr string, p tfjsonpath.Path, v knownvalue.Check) statecheck.StateC
 func TestAccRocketMQBackgroundTasks_allPages(t *testing.T) {
 	cloud := newTestCloud(t)
 	addManyTasks(cloud, 257)
-	resource.ParallelTest(t, resource.TestCase{
+	t.Parallel()
+	resource.UnitTest(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
 		ProtoV6ProviderFactories: testAccProviders,
 		Steps: []resource.TestStep{{
 			Config: tasksConfig(cloud, `instance_id = "inst-many"`),
@@ -79,12 +81,10 @@ func TestAccRocketMQBackgroundTasks_allPages(t *testing.T) {
 				check(tasksAddr, tfjsonpath.New("id"), knownvalue.StringExact(emulator.DefaultProjectID+"/inst-many")),
 			},
 			Check: func(*terraform.State) error {
-				// Each terraform command reads the data source once, with
-				// three pages each time.
-				if n := cloud.Count(emulator.RouteTaskList); n == 0 || n%3 != 0 {
-					return fmt.Errorf("%d list requests; want a multiple of 3 pages", n)
-				}
-				return nil
+				// Only the plan has read the data source yet (the apply
+				// applies the saved plan): one read of 257 tasks is exactly
+				// three pages of 100.
+				return countsAre(cloud, map[emulator.Route]int{emulator.RouteTaskList: 3})
 			},
 		}},
 	})
@@ -99,7 +99,8 @@ func TestAccRocketMQBackgroundTasks_timeWindow(t *testing.T) {
 		{"rfc3339", "2026-03-01T00:10:00Z", "2026-03-01T01:19:00+01:00"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			resource.Test(t, resource.TestCase{
+			resource.UnitTest(t, resource.TestCase{
+				PreCheck:                 func() { testAccPreCheck(t) },
 				ProtoV6ProviderFactories: testAccProviders,
 				Steps: []resource.TestStep{{
 					Config: tasksConfig(cloud, fmt.Sprintf(`instance_id = "inst-many"
@@ -119,7 +120,9 @@ func TestAccRocketMQBackgroundTasks_timeWindow(t *testing.T) {
 
 func TestAccRocketMQBackgroundTasks_singleTaskAndParams(t *testing.T) {
 	cloud := newTestCloud(t)
-	resource.ParallelTest(t, resource.TestCase{
+	t.Parallel()
+	resource.UnitTest(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
 		ProtoV6ProviderFactories: testAccProviders,
 		Steps: []resource.TestStep{{
 			Config: tasksConfig(cloud, fmt.Sprintf(`instance_id = %q
@@ -149,7 +152,9 @@ func TestAccRocketMQBackgroundTasks_paramsMapShapes(t *testing.T) {
 		ID: "not-json", Name: "restart", Status: "SUCCESS", Params: "restart requested by ops",
 		CreatedAt: manyTasksBase.Add(-time.Hour), UpdatedAt: manyTasksBase.Add(-time.Hour),
 	})
-	resource.ParallelTest(t, resource.TestCase{
+	t.Parallel()
+	resource.UnitTest(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
 		ProtoV6ProviderFactories: testAccProviders,
 		Steps: []resource.TestStep{{
 			Config: tasksConfig(cloud, `instance_id = "inst-many"`) + `
@@ -178,7 +183,9 @@ func TestAccRocketMQBackgroundTasks_filters(t *testing.T) {
 	addManyTasks(cloud, 257)
 	// Tasks numbered by 15 are both restarts and FAILED: 17 of them, the
 	// newest 255 and the oldest 15.
-	resource.ParallelTest(t, resource.TestCase{
+	t.Parallel()
+	resource.UnitTest(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
 		ProtoV6ProviderFactories: testAccProviders,
 		Steps: []resource.TestStep{{
 			Config: tasksConfig(cloud, `instance_id = "inst-many"
@@ -197,7 +204,9 @@ func TestAccRocketMQBackgroundTasks_filters(t *testing.T) {
 func TestAccRocketMQBackgroundTasks_rawPage(t *testing.T) {
 	cloud := newTestCloud(t)
 	addManyTasks(cloud, 257)
-	resource.ParallelTest(t, resource.TestCase{
+	t.Parallel()
+	resource.UnitTest(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
 		ProtoV6ProviderFactories: testAccProviders,
 		Steps: []resource.TestStep{{
 			Config: tasksConfig(cloud, `instance_id = "inst-many"
@@ -219,7 +228,9 @@ func TestAccRocketMQBackgroundTasks_waitForCompletion(t *testing.T) {
 		ID: "restart-1", Name: "restart", Status: "CREATED", CreatedAt: manyTasksBase, UpdatedAt: manyTasksBase,
 	})
 	cloud.ScriptTask("inst-w", "restart-1", "CREATED", "EXECUTING", "EXECUTING", "SUCCESS")
-	resource.ParallelTest(t, resource.TestCase{
+	t.Parallel()
+	resource.UnitTest(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
 		ProtoV6ProviderFactories: testAccProviders,
 		Steps: []resource.TestStep{{
 			Config: tasksConfig(cloud, `instance_id         = "inst-w"
@@ -230,11 +241,9 @@ func TestAccRocketMQBackgroundTasks_waitForCompletion(t *testing.T) {
 				check(tasksAddr, taskAttr(0, "status"), knownvalue.StringExact("SUCCESS")),
 			},
 			Check: func(*terraform.State) error {
-				// The first read polls through the four scripted states.
-				if n := cloud.Count(emulator.RouteTaskGet); n < 4 {
-					return fmt.Errorf("%d task reads; waiting needed at least 4", n)
-				}
-				return nil
+				// Only the plan has read the data source yet: it polled
+				// through the four scripted states, and stopped at SUCCESS.
+				return countsAre(cloud, map[emulator.Route]int{emulator.RouteTaskGet: 4})
 			},
 		}},
 	})
@@ -245,7 +254,9 @@ func TestAccRocketMQBackgroundTasks_waitTimesOut(t *testing.T) {
 	cloud.AddTasks(emulator.DefaultProjectID, "inst-w", emulator.Task{
 		ID: "stuck", Name: "restart", Status: "EXECUTING", CreatedAt: manyTasksBase, UpdatedAt: manyTasksBase,
 	})
-	resource.ParallelTest(t, resource.TestCase{
+	t.Parallel()
+	resource.UnitTest(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
 		ProtoV6ProviderFactories: testAccProviders,
 		Steps: []resource.TestStep{{
 			Config: tasksConfig(cloud, `instance_id         = "inst-w"
@@ -262,7 +273,9 @@ func TestAccRocketMQBackgroundTasks_waitTimesOut(t *testing.T) {
 
 func TestAccRocketMQBackgroundTasks_notFound(t *testing.T) {
 	cloud := newTestCloud(t)
-	resource.ParallelTest(t, resource.TestCase{
+	t.Parallel()
+	resource.UnitTest(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
 		ProtoV6ProviderFactories: testAccProviders,
 		Steps: []resource.TestStep{
 			{
@@ -280,17 +293,28 @@ func TestAccRocketMQBackgroundTasks_notFound(t *testing.T) {
 
 func TestAccRocketMQBackgroundTasks_planTimeErrorsSendNothing(t *testing.T) {
 	cloud := newTestCloud(t)
+	// Each invalid configuration fails with exactly its diagnostic, on its
+	// attribute, and nothing reaches the API.
+	const ds = "hwtasks_rocketmq_background_tasks"
 	cases := []struct{ name, args, want string }{
-		{"bad begin_time", `begin_time = "2024-01-01"`, `(?s)Invalid begin_time.*expected\s+YYYYMMDDHHmmss`},
-		{"not a calendar date", `begin_time = "20240230000000"`, `(?s)Invalid begin_time.*not a real time`},
+		{"bad begin_time", `begin_time = "2024-01-01"`, planError(ds, "Invalid begin_time", `begin_time = "2024-01-01"`,
+			wrapped(`expected YYYYMMDDHHmmss (UTC, such as 20240131235959) or RFC 3339 (such as 2024-01-31T23:59:59Z or timeadd(timestamp(), "-24h")), got "2024-01-01"`))},
+		{"not a calendar date", `begin_time = "20240230000000"`, planError(ds, "Invalid begin_time", `begin_time = "20240230000000"`,
+			wrapped(`"20240230000000" is not a real time in the YYYYMMDDHHmmss format: parsing time "20240230000000": day out of range`))},
 		{"begin after end", `begin_time = "20240102000000"
-  end_time = "2024-01-01T00:00:00Z"`, `(?s)begin_time is after end_time`},
-		{"blank instance", `instance_id = " "`, `(?s)instance_id.*must not be empty`},
-		{"unknown status", `status = "DONE"`, `(?s)status.*SUCCESS`},
-		{"limit too large", `limit = 101`, `(?s)limit.*between 1 and 100`},
-		{"wait without task", `wait_for_completion = true`, `(?s)task_id`},
+  end_time = "2024-01-01T00:00:00Z"`, planError(ds, "begin_time is after end_time", `begin_time = "20240102000000"`,
+			wrapped(`The window begins at 2024-01-02T00:00:00Z but ends earlier, at 2024-01-01T00:00:00Z (both in UTC). Swap them, or move begin_time back.`))},
+		{"blank instance", `instance_id = " "`, planError(ds, "Invalid Attribute Value Match", `instance_id = " "`,
+			wrapped(`Attribute instance_id must not be empty or only whitespace, got:`))},
+		{"unknown status", `status = "DONE"`, planError(ds, "Invalid Attribute Value Match", `status = "DONE"`,
+			wrapped(`Attribute status value must be one of: ["CREATED" "EXECUTING" "SUCCESS" "FAILED" "DELETED" "CANCELLED"], got: "DONE"`))},
+		{"limit too large", `limit = 101`, planError(ds, "Invalid Attribute Value", `limit = 101`,
+			wrapped(`Attribute limit value must be between 1 and 100, got: 101`))},
+		{"wait without task", `wait_for_completion = true`, planError(ds, "Invalid Attribute Combination", `wait_for_completion = true`,
+			wrapped(`Attribute "task_id" must be specified when "wait_for_completion" is specified`))},
 		{"poll too fast", `task_id = "t"
-  poll_interval = "10ms"`, `(?s)poll_interval.*minimum is 100ms`},
+  poll_interval = "10ms"`, planError(ds, "Invalid poll_interval", `poll_interval = "10ms"`,
+			wrapped(`10ms is too short: the minimum is 100ms, so that the API is not flooded.`))},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -299,7 +323,8 @@ func TestAccRocketMQBackgroundTasks_planTimeErrorsSendNothing(t *testing.T) {
 				args = `instance_id = "inst"
   ` + args
 			}
-			resource.Test(t, resource.TestCase{
+			resource.UnitTest(t, resource.TestCase{
+				PreCheck:                 func() { testAccPreCheck(t) },
 				ProtoV6ProviderFactories: testAccProviders,
 				Steps: []resource.TestStep{{
 					Config:      tasksConfig(cloud, args),
@@ -309,17 +334,7 @@ func TestAccRocketMQBackgroundTasks_planTimeErrorsSendNothing(t *testing.T) {
 			})
 		})
 	}
-	if counts := cloud.Counts(); len(counts) != 0 && sumCounts(counts) != 0 {
-		t.Fatalf("invalid configurations reached the API: %s", cloud.counts())
-	}
-}
-
-func sumCounts(m map[emulator.Route]int) int {
-	n := 0
-	for _, v := range m {
-		n += v
-	}
-	return n
+	requireCounts(t, cloud, nil)
 }
 
 func TestAccRocketMQBackgroundTasks_throttledThenFailing(t *testing.T) {
@@ -327,7 +342,9 @@ func TestAccRocketMQBackgroundTasks_throttledThenFailing(t *testing.T) {
 	addManyTasks(cloud, 20)
 	cloud.InjectFault(emulator.RouteTaskList, emulator.Fault{Kind: emulator.FaultThrottle, Times: 1, RetryAfter: "1"})
 	cloud.InjectFault(emulator.RouteTaskList, emulator.Fault{Kind: emulator.FaultServerError, Times: 1, Status: 503})
-	resource.ParallelTest(t, resource.TestCase{
+	t.Parallel()
+	resource.UnitTest(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
 		ProtoV6ProviderFactories: testAccProviders,
 		Steps: []resource.TestStep{{
 			Config: tasksConfig(cloud, `instance_id = "inst-many"`),
@@ -335,11 +352,9 @@ func TestAccRocketMQBackgroundTasks_throttledThenFailing(t *testing.T) {
 				check(tasksAddr, tfjsonpath.New("tasks"), knownvalue.ListSizeExact(20)),
 			},
 			Check: func(*terraform.State) error {
-				// The 429, the 503 and the answer that got through.
-				if n := cloud.Count(emulator.RouteTaskList); n < 3 {
-					return fmt.Errorf("%d list requests; the faults were not served", n)
-				}
-				return nil
+				// The 429, the 503 and the answer that got through: 20 tasks
+				// are one page.
+				return countsAre(cloud, map[emulator.Route]int{emulator.RouteTaskList: 3})
 			},
 		}},
 	})
@@ -353,7 +368,9 @@ func TestAccOtherEngines(t *testing.T) {
 			cloud := newTestCloud(t)
 			addr := "data.hwtasks_" + e.name + "_background_tasks.test"
 			provider := cloud.providerConfig(authAKSK)
-			resource.ParallelTest(t, resource.TestCase{
+			t.Parallel()
+			resource.UnitTest(t, resource.TestCase{
+				PreCheck:                 func() { testAccPreCheck(t) },
 				ProtoV6ProviderFactories: testAccProviders,
 				Steps: []resource.TestStep{
 					{
@@ -372,7 +389,8 @@ data "hwtasks_%s_background_tasks" "test" {
 data "hwtasks_%s_background_tasks" "test" {
   instance_id = "missing"
 }`, e.name),
-						ExpectError: regexp.MustCompile(`(?s)` + e.title + ` instance missing was not found`),
+						ExpectError: regexp.MustCompile(`(?s)Error: ` + e.title + ` instance missing was not found.*` +
+							wrapped(e.title+` instance missing was not found in project `+emulator.DefaultProjectID+` (region `+emulator.DefaultRegion+`): 404 DMS.00404022 This DMS instance does not exist.`)),
 					},
 				},
 			})

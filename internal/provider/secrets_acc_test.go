@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -121,6 +122,29 @@ func perKind(format string) string {
 	return b.String()
 }
 
+// logHasLine reports whether one line of log holds every field (such as
+// "method=POST"), each as a whole space-separated field, in any order.
+func logHasLine(log string, fields ...string) bool {
+	for line := range strings.Lines(log) {
+		have := strings.Fields(line)
+		if !slices.ContainsFunc(fields, func(f string) bool { return !slices.Contains(have, f) }) {
+			return true
+		}
+	}
+	return false
+}
+
+// diagnostics splits Terraform's output into its diagnostics, each with
+// its whitespace collapsed into single spaces, which undoes Terraform's
+// wrapping.
+func diagnostics(output string) []string {
+	var out []string
+	for _, d := range strings.Split(output, "Error: ")[1:] {
+		out = append(out, "Error: "+strings.Join(strings.Fields(d), " "))
+	}
+	return out
+}
+
 func assertNoSecret(t *testing.T, where, text string, secrets map[string]string) {
 	t.Helper()
 	for name, s := range secrets {
@@ -167,7 +191,7 @@ output "params_%[1]s" {
 		// the secrets in them redacted: otherwise this test proves nothing.
 		for _, want := range []string{
 			"provider.terraform-provider-hwtasks", "@module=hwtasks.client", "response body",
-			"method=POST url=" + c.URL + "/v3/auth/tokens", "X-Auth-Token: REDACTED", "X-Security-Token: REDACTED", "Authorization: REDACTED",
+			"X-Auth-Token: REDACTED", "X-Security-Token: REDACTED", "Authorization: REDACTED",
 			// The password in the IAM request body; params' secrets inside
 			// the JSON string that holds them; the job's entities.
 			`\"password\":\"REDACTED\"`, `\\"password\\":\\"REDACTED\\"`, `\\"secret_key\\":\\"REDACTED\\"`,
@@ -176,6 +200,11 @@ output "params_%[1]s" {
 			if !strings.Contains(run.Log, want) {
 				t.Errorf("the TRACE log lacks %q", want)
 			}
+		}
+		// hclog writes a line's fields in Go's map order, which changes from
+		// line to line: look for each field on its own, in one line.
+		if fields := []string{"@module=hwtasks.client", "method=POST", "url=" + c.URL + "/v3/auth/tokens"}; !logHasLine(run.Log, fields...) {
+			t.Errorf("no line of the TRACE log holds all of %q", fields)
 		}
 		if t.Failed() {
 			t.Logf("the log (%d bytes):\n%s", len(run.Log), run.Log)
@@ -195,12 +224,28 @@ data "hwtasks_rocketmq_background_tasks" "%[1]s" {
 		if run.Err == nil {
 			t.Fatalf("the plan succeeded; want every read to fail\n%s", run.Stdout)
 		}
-		// Every alias failed with the gateway's message, credentials masked.
-		if n := strings.Count(run.Stderr, "Request rejected by DMS"); n != 4 {
+		// Every alias failed with the gateway's message, in which exactly
+		// the credentials it sent are masked.
+		if n := strings.Count(run.Stderr, "Error: "); n != 4 {
 			t.Errorf("%d diagnostics, want one per credential kind:\n%s", n, run.Stderr)
 		}
-		if !strings.Contains(run.Stderr, "Invalid request") {
-			t.Errorf("the diagnostics lack the API's message:\n%s", run.Stderr)
+		const (
+			signed = `Authorization=SDK-HMAC-SHA256 Access=\*\*\*, SignedHeaders=[a-z0-9;-]+, Signature=[0-9a-f]{64} `
+			token  = `Authorization= X-Auth-Token=\*\*\* `
+		)
+		for kind, echo := range map[authKind]string{
+			authAKSK:          signed + `X-Auth-Token= X-Security-Token=\.`,
+			authTemporaryAKSK: signed + `X-Auth-Token= X-Security-Token=\*\*\*\.`,
+			authToken:         token + `X-Security-Token=\.`,
+			authPassword:      token + `X-Security-Token=\.`,
+		} {
+			want := regexp.MustCompile(`^Error: Request rejected by DMS with data\.hwtasks_rocketmq_background_tasks\.` + kind.String() + `, .* ` +
+				regexp.QuoteMeta(`Could not read the background tasks of RocketMQ instance echo in project `+emulator.DefaultProjectID+
+					` (region `+emulator.DefaultRegion+`): 400 DMS.00400000 Invalid request: `) + echo +
+				regexp.QuoteMeta(` Check the data source's arguments.`) + `$`)
+			if !slices.ContainsFunc(diagnostics(run.Stderr), want.MatchString) {
+				t.Errorf("no diagnostic matches %s:\n%s", want, run.Stderr)
+			}
 		}
 		assertNoSecret(t, "diagnostics", run.Stdout+run.Stderr, c.secrets(token))
 		assertNoSecret(t, "TRACE log", run.Log, c.secrets(token))
