@@ -36,9 +36,27 @@ CONFIG
 mkdir "$work/config"
 cp examples/demo/main.tf "$work/config/"
 
-echo "==> $(TF_CLI_CONFIG_FILE="$work/cli.tfrc" "$tf" version | head -n 1): apply examples/demo"
-TF_CLI_CONFIG_FILE="$work/cli.tfrc" CHECKPOINT_DISABLE=1 TF_IN_AUTOMATION=1 \
-  HW_REGION_NAME="$emulator_region" HW_ACCESS_KEY="$emulator_ak" HW_SECRET_KEY="$emulator_sk" TF_VAR_endpoint="$emulator_url" \
-  "$tf" -chdir="$work/config" apply -auto-approve -input=false -compact-warnings
+# Colours only for a terminal: `make demo | cat` or a CI log gets plain text.
+color=(-no-color)
+[[ -t 1 ]] && color=()
+run_tf() {
+  TF_CLI_CONFIG_FILE="$work/cli.tfrc" CHECKPOINT_DISABLE=1 TF_IN_AUTOMATION=1 \
+    HW_REGION_NAME="$emulator_region" HW_ACCESS_KEY="$emulator_ak" HW_SECRET_KEY="$emulator_sk" TF_VAR_endpoint="$emulator_url" \
+    "$tf" -chdir="$work/config" "$@"
+}
+
+# apply shows the plan, outputs included, and then the outputs once more:
+# its own output goes to a log, shown whole only if it fails, and the
+# outputs are printed once, by `terraform output`.
+echo "==> $(run_tf version | head -n 1): apply examples/demo"
+if ! run_tf apply -auto-approve -input=false -compact-warnings "${color[@]}" >"$work/apply.log" 2>&1; then
+  cat "$work/apply.log"
+  echo "==> terraform apply failed; its output is above." >&2
+  exit 1
+fi
+# What it read, and how long each read took (the resize job is waited for).
+sed -n 's/\x1b\[[0-9;]*m//g; s/^\(.*: Read complete after .*\) \[id=.*/    \1/p' "$work/apply.log"
+echo "==> Outputs"
+run_tf output "${color[@]}"
 
 echo "==> The emulator served $(wc -l <"$work/emulator.log" | tr -d ' ') requests; stopping it."

@@ -2,10 +2,11 @@
 # Sourced by scripts/demo.sh and bench/run.sh: starts and stops the local
 # emulator (internal/emulator/cmd/hwtasks-emulator) for a script.
 #
-#   start_emulator BINARY FIXTURES DIR
-#     starts BINARY on a free port of 127.0.0.1 with FIXTURES, writing its
-#     output and request log into DIR (emulator.out, emulator.log), waits up
-#     to 10 s for it to listen, and sets:
+#   start_emulator BINARY FIXTURES DIR [FLAG...]
+#     starts BINARY on a free port of 127.0.0.1 with FIXTURES and any further
+#     flags (such as -fault route=dms.tasks.list,kind=endless-pages), writing
+#     its output and request log into DIR (emulator.out, emulator.log), waits
+#     up to 10 s for it to listen, and sets:
 #       emulator_pid, emulator_url;
 #       emulator_ak, emulator_sk, emulator_region: the fake credentials the
 #       emulator prints.
@@ -19,7 +20,8 @@ emulator_pid=""
 # shellcheck disable=SC2034
 start_emulator() {
   local bin=$1 fixtures=$2 dir=$3
-  "$bin" -listen 127.0.0.1:0 -fixtures "$fixtures" -url-file "$dir/url" \
+  shift 3
+  "$bin" -listen 127.0.0.1:0 -fixtures "$fixtures" -url-file "$dir/url" "$@" \
     >"$dir/emulator.out" 2>"$dir/emulator.log" &
   emulator_pid=$!
   local _

@@ -1,3 +1,11 @@
+terraform {
+  required_providers {
+    hwtasks = {
+      source = "hwtasks/hwtasks"
+    }
+  }
+}
+
 # Huawei Cloud, with AK/SK from the environment:
 #   export HW_ACCESS_KEY=... HW_SECRET_KEY=...
 provider "hwtasks" {

@@ -93,8 +93,8 @@ const (
 	// X-Security-Token headers, the access key of the Authorization header
 	// (Access=…), and the password of a POST /v3/auth/tokens body. Each
 	// goes into the X-Request-Id header and into the error message raw,
-	// URL-encoded (%2B for "+") and as HTML entities (&#43; for every
-	// character that is not a letter or a digit), and into the message once
+	// URL-encoded (%2B for "+") and as decimal HTML entities (&#43; for
+	// every character but ASCII letters and digits), and into the message once
 	// more \u-escaped in the body's bytes (it decodes to the raw secret).
 	// The body is the route's error shape: IAM's {"error":{…}} on
 	// iam.projects and iam.tokens, {"error_code","error_msg"} elsewhere,

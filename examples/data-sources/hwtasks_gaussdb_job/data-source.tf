@@ -1,3 +1,11 @@
+terraform {
+  required_providers {
+    hwtasks = {
+      source = "hwtasks/hwtasks"
+    }
+  }
+}
+
 # The job_id that the GaussDB(for MySQL) API returned when the job was
 # started: by another module, a pipeline step or the console.
 variable "job_id" {

@@ -1,3 +1,11 @@
+terraform {
+  required_providers {
+    hwtasks = {
+      source = "hwtasks/hwtasks"
+    }
+  }
+}
+
 variable "instance_id" {
   description = "The Kafka instance, as the console shows it on the instance's page."
   type        = string

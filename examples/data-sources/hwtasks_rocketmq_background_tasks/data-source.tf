@@ -1,3 +1,11 @@
+terraform {
+  required_providers {
+    hwtasks = {
+      source = "hwtasks/hwtasks"
+    }
+  }
+}
+
 variable "instance_id" {
   description = "The RocketMQ instance, as the console shows it on the instance's page."
   type        = string
@@ -5,10 +13,12 @@ variable "instance_id" {
 
 # Everything that happened to the instance in the last 24 hours. The window
 # takes RFC 3339 as well as the API's YYYYMMDDHHmmss (UTC), so timeadd() works.
+# plantimestamp() is known while Terraform plans, so the tasks are read then;
+# timestamp() would put the read off until apply.
 data "hwtasks_rocketmq_background_tasks" "last_day" {
   instance_id = var.instance_id
-  begin_time  = timeadd(timestamp(), "-24h")
-  end_time    = timestamp()
+  begin_time  = timeadd(plantimestamp(), "-24h")
+  end_time    = plantimestamp()
 }
 
 # Only the failed tasks, over all time.
