@@ -127,6 +127,15 @@ func TestAccGaussDBJob_example(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The example's terraform block requires hwtasks/hwtasks, while
+	// terraform-plugin-testing serves the in-process provider as
+	// hashicorp/hwtasks: leave the block out here. TestExamples plans the
+	// file as written, through dev_overrides.
+	terraformBlock := regexp.MustCompile(`(?s)\Aterraform \{\n.*?\n\}\n`)
+	if !terraformBlock.Match(example) {
+		t.Fatalf("%s does not start with its terraform block", jobExampleFile)
+	}
+	example = terraformBlock.ReplaceAll(example, nil)
 	cloud := newTestCloud(t)
 	t.Parallel()
 	resource.UnitTest(t, resource.TestCase{
@@ -197,6 +206,8 @@ func TestAccGaussDBJob_waitForCompletion(t *testing.T) {
 	cloud := newTestCloud(t)
 	cloud.AddJob(emulator.DefaultProjectID, emulator.Job{
 		ID: "job-resize", Name: "ResizeGaussDBforMySQLInstance", Status: "Pending", Created: "2026-03-01T10:00:00+0800",
+		// The emulator shows ended only once a step shows the job ended.
+		Ended:    "2026-03-01T10:05:00+0800",
 		Instance: emulator.JobInstance{ID: "a48e43ff268f4c0e879652d65e63d0fbin07", Name: "mysql-single"},
 		Entities: json.RawMessage(`{"instance":{"flavor":"gaussdb.mysql.xlarge.x86.4"}}`),
 	})
@@ -217,7 +228,7 @@ func TestAccGaussDBJob_waitForCompletion(t *testing.T) {
 				jobValue("status", knownvalue.StringExact("Completed")),
 				jobValue("process", knownvalue.StringExact("")),
 				jobValue("progress", knownvalue.Null()),
-				jobValue("ended", knownvalue.Null()),
+				jobValue("ended", knownvalue.StringExact("2026-03-01T10:05:00+08:00")),
 				jobValue("created", knownvalue.StringExact("2026-03-01T10:00:00+08:00")),
 			},
 			// The plan of the apply reads the data source once, through the
