@@ -3,14 +3,14 @@
 package main
 
 import (
-	"context"
 	"flag"
 	"log"
 	"os"
 	rdebug "runtime/debug"
 	"strings"
 
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6/tf6server"
 
 	"github.com/hwtasks/terraform-provider-hwtasks/internal/provider"
 )
@@ -52,11 +52,20 @@ func main() {
 		}
 	}
 
-	err := providerserver.Serve(context.Background(), provider.New(version), providerserver.ServeOpts{
-		Address:         "registry.terraform.io/hwtasks/hwtasks",
-		Debug:           debug,
-		ProtocolVersion: 6,
-	})
+	// The provider's own protocol server: the framework's, except that it
+	// writes the state of task lists itself (see provider.NewProtocol6Server).
+	newServer := provider.NewProtocol6Server(version)
+	var opts []tf6server.ServeOpt
+	if debug {
+		opts = append(opts, tf6server.WithManagedDebug())
+	}
+	err := tf6server.Serve("registry.terraform.io/hwtasks/hwtasks", func() tfprotov6.ProviderServer {
+		srv, err := newServer()
+		if err != nil {
+			log.Fatal(err)
+		}
+		return srv
+	}, opts...)
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -15,7 +15,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 
 	"github.com/hwtasks/terraform-provider-hwtasks/internal/emulator"
@@ -148,9 +147,10 @@ func testAccPreCheck(t *testing.T) {
 	terraformCLI(t)
 }
 
-// testAccProviders serves the provider in-process to the Terraform CLI.
+// testAccProviders serves the provider in-process to the Terraform CLI,
+// through the same protocol server as main.
 var testAccProviders = map[string]func() (tfprotov6.ProviderServer, error){
-	"hwtasks": providerserver.NewProtocol6WithError(New("test")()),
+	"hwtasks": NewProtocol6Server("test"),
 }
 
 // testCloud is a fresh emulator of the cloud for one test, on 127.0.0.1:0,

@@ -8,20 +8,21 @@ import (
 	"fmt"
 	"math/big"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/datasource/timeouts"
-	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
-	"github.com/hashicorp/terraform-plugin-framework-validators/boolvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
+	"golang.org/x/text/unicode/norm"
 
 	"github.com/hwtasks/terraform-provider-hwtasks/internal/client"
 )
@@ -64,20 +65,20 @@ func newBackgroundTasksDataSource(e dmsEngine) func() datasource.DataSource {
 }
 
 type backgroundTasksModel struct {
-	ID                types.String         `tfsdk:"id"`
-	InstanceID        types.String         `tfsdk:"instance_id"`
-	Region            types.String         `tfsdk:"region"`
-	ProjectID         types.String         `tfsdk:"project_id"`
-	TaskID            types.String         `tfsdk:"task_id"`
-	BeginTime         types.String         `tfsdk:"begin_time"`
-	EndTime           types.String         `tfsdk:"end_time"`
-	Start             types.Int64          `tfsdk:"start"`
-	Limit             types.Int64          `tfsdk:"limit"`
-	Name              types.String         `tfsdk:"name"`
-	Status            types.String         `tfsdk:"status"`
-	WaitForCompletion types.Bool           `tfsdk:"wait_for_completion"`
-	PollInterval      timetypes.GoDuration `tfsdk:"poll_interval"`
-	Timeouts          timeouts.Value       `tfsdk:"timeouts"`
+	ID                types.String   `tfsdk:"id"`
+	InstanceID        types.String   `tfsdk:"instance_id"`
+	Region            types.String   `tfsdk:"region"`
+	ProjectID         types.String   `tfsdk:"project_id"`
+	TaskID            types.String   `tfsdk:"task_id"`
+	BeginTime         types.String   `tfsdk:"begin_time"`
+	EndTime           types.String   `tfsdk:"end_time"`
+	Start             types.Int64    `tfsdk:"start"`
+	Limit             types.Int64    `tfsdk:"limit"`
+	Name              types.String   `tfsdk:"name"`
+	Status            types.String   `tfsdk:"status"`
+	WaitForCompletion types.Bool     `tfsdk:"wait_for_completion"`
+	PollInterval      types.String   `tfsdk:"poll_interval"`
+	Timeouts          timeouts.Value `tfsdk:"timeouts"`
 	// TaskCount and Tasks are only read from the configuration, where they
 	// are always null; Read writes them into the state as Terraform values
 	// (see tasksValue).
@@ -106,7 +107,9 @@ func (d *backgroundTasksDataSource) Schema(ctx context.Context, _ datasource.Sch
 	resp.Schema = schema.Schema{
 		MarkdownDescription: fmt.Sprintf("Reads the background tasks of a DMS for %s instance: who did what to the instance, and when, "+
 			"such as binding a public IP or restarting it. Reads every task (or one page, or one task), optionally filtered, "+
-			"and can wait for a task to finish.", e),
+			"and can wait for a task to finish. "+
+			"To read every task, the provider reads the first page of %d tasks, then the pages that `task_count` announces, %d at a time, "+
+			"up to the provider's `max_tasks` (%d by default).", e, client.TaskPageSize, client.DefaultPageConcurrency, client.DefaultMaxTasks),
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				Computed:            true,
@@ -115,7 +118,7 @@ func (d *backgroundTasksDataSource) Schema(ctx context.Context, _ datasource.Sch
 			"instance_id": schema.StringAttribute{
 				Required:            true,
 				MarkdownDescription: fmt.Sprintf("The ID of the %s instance, as the %s console shows it on the instance's page.", e, e),
-				Validators:          []validator.String{notBlank},
+				Validators:          []validator.String{plausibleID{}},
 			},
 			"region": schema.StringAttribute{
 				Optional: true, Computed: true,
@@ -125,12 +128,13 @@ func (d *backgroundTasksDataSource) Schema(ctx context.Context, _ datasource.Sch
 			"project_id": schema.StringAttribute{
 				Optional: true, Computed: true,
 				MarkdownDescription: "The project of the instance. Defaults to the provider's `project_id` for its region, or is looked up for `region`.",
-				Validators:          []validator.String{notBlank},
+				Validators:          []validator.String{plausibleID{}},
 			},
 			"task_id": schema.StringAttribute{
-				Optional:            true,
-				MarkdownDescription: "Read only this task, instead of the list.",
-				Validators:          []validator.String{notBlank},
+				Optional: true,
+				MarkdownDescription: "Read only this task, instead of the list. `tasks` then holds this one task and `task_count` is 1. " +
+					"It cannot be combined with the list's arguments: `begin_time`, `end_time`, `start`, `limit`, `name` and `status`.",
+				Validators: []validator.String{plausibleID{}},
 			},
 			"begin_time": schema.StringAttribute{
 				Optional: true,
@@ -156,30 +160,29 @@ func (d *backgroundTasksDataSource) Schema(ctx context.Context, _ datasource.Sch
 			},
 			"name": schema.StringAttribute{
 				Optional:            true,
-				MarkdownDescription: "Keep only tasks with this name, such as `bindInstancePublicIp` or `restart`. Applied after reading; `task_count` is not affected.",
-				Validators:          []validator.String{notBlank},
+				MarkdownDescription: "Keep only tasks with this name, such as `bindInstancePublicIp` or `restart`. Applied after reading; `task_count` is not affected. Not with `task_id`.",
+				Validators:          []validator.String{notBlank, stringvalidator.ConflictsWith(path.MatchRoot("task_id"))},
 			},
 			"status": schema.StringAttribute{
 				Optional:            true,
-				MarkdownDescription: "Keep only tasks with this status: one of `CREATED`, `EXECUTING`, `SUCCESS`, `FAILED`, `DELETED`, `CANCELLED`. Applied after reading; `task_count` is not affected.",
-				Validators:          []validator.String{stringvalidator.OneOf(taskStatuses...)},
+				MarkdownDescription: "Keep only tasks with this status: one of `CREATED`, `EXECUTING`, `SUCCESS`, `FAILED`, `DELETED`, `CANCELLED`. Applied after reading; `task_count` is not affected. Not with `task_id`.",
+				Validators:          []validator.String{stringvalidator.OneOf(taskStatuses...), stringvalidator.ConflictsWith(path.MatchRoot("task_id"))},
 			},
 			"wait_for_completion": schema.BoolAttribute{
 				Optional: true,
 				MarkdownDescription: "With `task_id`: poll until the task reaches `SUCCESS`, `FAILED`, `DELETED` or `CANCELLED`. " +
+					"`true` needs `task_id`; `false` (the default) is accepted without it, so that a module can pass `wait_for_completion = var.wait`. " +
 					"A task that ends `FAILED` is not an error of the data source; check `tasks[0].status` with a postcondition.",
-				Validators: []validator.Bool{boolvalidator.AlsoRequires(path.MatchRoot("task_id"))},
 			},
 			"poll_interval": schema.StringAttribute{
 				Optional:            true,
-				CustomType:          timetypes.GoDurationType{},
 				MarkdownDescription: "How often to poll while waiting, as a duration such as `\"10s\"`. Default `5s`, minimum `100ms`.",
 				Validators:          []validator.String{goDuration{min: minPollInterval}},
 			},
 			"task_count": schema.Int64Attribute{
 				Computed: true,
-				MarkdownDescription: "The total the API reports for the query (the instance, and the time window if any), before the `name` and `status` filters. " +
-					"The API sends it as a string; it is a number here.",
+				MarkdownDescription: "The total the API reports for the query (the instance, and the time window if any), before the `name` and `status` filters; " +
+					"1 with `task_id`. The API sends it as a string; it is a number here.",
 			},
 			"tasks": schema.ListNestedAttribute{
 				Computed:            true,
@@ -212,10 +215,22 @@ func (d *backgroundTasksDataSource) Configure(_ context.Context, req datasource.
 	d.client = clientFrom(req, &resp.Diagnostics)
 }
 
-// ValidateConfig checks what single-attribute validators cannot: that the
-// window does not end before it begins. It runs at plan time, before any
-// request.
+// ValidateConfig checks what single-attribute validators cannot: that
+// waiting has a task to wait for, and that the window does not end before
+// it begins. It runs at plan time, before any request.
 func (d *backgroundTasksDataSource) ValidateConfig(ctx context.Context, req datasource.ValidateConfigRequest, resp *datasource.ValidateConfigResponse) {
+	var wait types.Bool
+	var taskID types.String
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("wait_for_completion"), &wait)...)
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("task_id"), &taskID)...)
+	// Only true needs a task: false, as a module passes it through from a
+	// variable, means the same as leaving the argument out.
+	if !wait.IsUnknown() && wait.ValueBool() && taskID.IsNull() {
+		resp.Diagnostics.AddAttributeError(path.Root("wait_for_completion"), "wait_for_completion needs task_id",
+			"wait_for_completion = true waits for one task to finish, so it needs task_id. "+
+				"Set task_id to the task to wait for, or set wait_for_completion to false to read the list as it is.")
+	}
+
 	var begin, end types.String
 	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("begin_time"), &begin)...)
 	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("end_time"), &end)...)
@@ -240,20 +255,57 @@ func (d *backgroundTasksDataSource) Read(ctx context.Context, req datasource.Rea
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if d.client == nil {
-		notConfigured(&resp.Diagnostics)
-		return
-	}
-	timeout, interval := readLimits(ctx, m.Timeouts, defaultTasksReadTimeout, m.PollInterval, &resp.Diagnostics)
+	res, diags := d.read(ctx, m)
+	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
+	}
+	// The state is the configuration with the computed attributes filled
+	// in, built as Terraform values: State.Set's conversion of the model
+	// took 13 of the provider's 30 ms for 257 tasks (BenchmarkReadDataSource257).
+	tasks, folded, foldedCount, err := tasksValue(ctx, res.tasks)
+	if err != nil {
+		addCallError(&resp.Diagnostics, err, res.cc)
+		return
+	}
+	resp.Diagnostics.Append(d.foldedWarning(folded, foldedCount)...)
+	res.attrs["tasks"] = tasks
+	state, err := withAttributes(req.Config.Raw, res.attrs)
+	if err != nil {
+		resp.Diagnostics.AddError("Cannot build the data source's state",
+			fmt.Sprintf("%v. This is always a bug in the provider; please report it.", err))
+		return
+	}
+	resp.State.Raw = state
+}
+
+// tasksRead is what a read found: the computed attributes but tasks, as
+// Terraform values, and the tasks to put into the state.
+type tasksRead struct {
+	attrs map[string]tftypes.Value
+	tasks []client.Task
+	// cc describes the read, for diagnostics of what follows it.
+	cc callContext
+}
+
+// read does the work of Read that does not depend on how the state is
+// written: it reads the task, the page or every page that m asks for.
+func (d *backgroundTasksDataSource) read(ctx context.Context, m backgroundTasksModel) (tasksRead, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	if d.client == nil {
+		notConfigured(&diags)
+		return tasksRead{}, diags
+	}
+	timeout, interval := readLimits(ctx, m.Timeouts, defaultTasksReadTimeout, m.PollInterval, &diags)
+	if diags.HasError() {
+		return tasksRead{}, diags
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 
-	sc, ok := resolveScope(ctx, d.client, m.Region, m.ProjectID, &resp.Diagnostics)
+	sc, ok := resolveScope(ctx, d.client, m.Region, m.ProjectID, &diags)
 	if !ok {
-		return
+		return tasksRead{}, diags
 	}
 	instanceID := m.InstanceID.ValueString()
 	cc := d.callContext(sc, instanceID, m.TaskID.ValueString(), timeout)
@@ -265,15 +317,15 @@ func (d *backgroundTasksDataSource) Read(ctx context.Context, req datasource.Rea
 		var waited *waitTimeout[*client.Task]
 		switch {
 		case errors.As(err, &waited):
-			resp.Diagnostics.AddAttributeError(path.Root("task_id"), "Timed out waiting for the task",
+			diags.AddAttributeError(path.Root("task_id"), "Timed out waiting for the task",
 				fmt.Sprintf("Task %s (%s) of %s instance %s did not finish within %s. Its last status was %s, seen at %s (updated_at %s).\n\n"+
 					"Raise timeouts.read, or leave out wait_for_completion to read the task as it is.",
-					m.TaskID.ValueString(), waited.Last.Name, d.engine.title, instanceID, timeout, waited.Last.Status,
-					waited.LastSeen.UTC().Format(time.RFC3339), waited.Last.UpdatedAt))
-			return
+					m.TaskID.ValueString(), serverText(d.client, waited.Last.Name), d.engine.title, instanceID, timeout, serverText(d.client, waited.Last.Status),
+					waited.LastSeen.UTC().Format(time.RFC3339), serverText(d.client, waited.Last.UpdatedAt)))
+			return tasksRead{}, diags
 		case err != nil:
-			addCallError(&resp.Diagnostics, err, cc)
-			return
+			addCallError(&diags, err, cc)
+			return tasksRead{}, diags
 		}
 		page = client.TaskPage{TaskCount: 1, Tasks: []client.Task{*task}}
 	default:
@@ -291,15 +343,15 @@ func (d *backgroundTasksDataSource) Read(ctx context.Context, req datasource.Rea
 			q.Start, q.Limit = int(m.Start.ValueInt64()), int(m.Limit.ValueInt64())
 			p, err := d.client.ListTasks(ctx, q)
 			if err != nil {
-				addCallError(&resp.Diagnostics, err, cc)
-				return
+				addCallError(&diags, err, cc)
+				return tasksRead{}, diags
 			}
 			page = *p
 		} else {
 			list, err := d.client.ListAllTasks(ctx, q, d.concurrency)
 			if err != nil {
-				addCallError(&resp.Diagnostics, err, cc)
-				return
+				addCallError(&diags, err, cc)
+				return tasksRead{}, diags
 			}
 			page = client.TaskPage{TaskCount: client.FlexInt(list.Reported), Tasks: list.Tasks}
 		}
@@ -309,22 +361,34 @@ func (d *backgroundTasksDataSource) Read(ctx context.Context, req datasource.Rea
 	if !m.TaskID.IsNull() {
 		id += "/" + m.TaskID.ValueString()
 	}
-	// The state is the configuration with the computed attributes filled
-	// in, built as Terraform values: State.Set's conversion of the model
-	// took 13 of the provider's 30 ms for 257 tasks (BenchmarkReadDataSource257).
-	state, err := withAttributes(req.Config.Raw, map[string]tftypes.Value{
-		"id":         tftypes.NewValue(tftypes.String, id),
-		"region":     tftypes.NewValue(tftypes.String, sc.Region),
-		"project_id": tftypes.NewValue(tftypes.String, sc.ProjectID),
-		"task_count": tftypes.NewValue(tftypes.Number, new(big.Float).SetInt64(int64(page.TaskCount))),
-		"tasks":      tasksValue(filterTasks(page.Tasks, m.Name.ValueString(), m.Status.ValueString())),
-	})
-	if err != nil {
-		resp.Diagnostics.AddError("Cannot build the data source's state",
-			fmt.Sprintf("%v. This is always a bug in the provider; please report it.", err))
-		return
+	return tasksRead{
+		attrs: map[string]tftypes.Value{
+			"id":         tftypes.NewValue(tftypes.String, id),
+			"region":     tftypes.NewValue(tftypes.String, sc.Region),
+			"project_id": tftypes.NewValue(tftypes.String, sc.ProjectID),
+			"task_count": tftypes.NewValue(tftypes.Number, new(big.Float).SetInt64(int64(page.TaskCount))),
+		},
+		tasks: filterTasks(page.Tasks, m.Name.ValueString(), m.Status.ValueString()),
+		cc:    cc,
+	}, diags
+}
+
+// foldedWarning is the warning about the params whose keys paramsMap
+// folded into one, or none.
+func (d *backgroundTasksDataSource) foldedWarning(folded []string, count int) diag.Diagnostics {
+	var diags diag.Diagnostics
+	if count == 0 {
+		return diags
 	}
-	resp.State.Raw = state
+	ids := make([]string, len(folded))
+	for i, id := range folded {
+		ids[i] = serverText(d.client, id)
+	}
+	diags.AddAttributeWarning(path.Root("tasks"), "Task parameters with keys that only differ in Unicode normalization",
+		fmt.Sprintf("In %d task(s), such as %s, params has keys that are the same once put in Unicode NFC, the form Terraform holds keys in. "+
+			"params_map keeps the value of the last of them in byte order; params has them all, for jsondecode().",
+			count, strings.Join(ids, ", ")))
+	return diags
 }
 
 // readTask reads one task, and with wait polls it until it is terminal.
@@ -382,50 +446,88 @@ func filterTasks(tasks []client.Task, name, status string) []client.Task {
 }
 
 // tasksValue converts API tasks to the state's tasks list: never null, and
-// empty when there are none.
-func tasksValue(tasks []client.Task) tftypes.Value {
+// empty when there are none. It checks ctx every few hundred tasks, so that
+// Ctrl-C ends the conversion of a large list within a second, and returns
+// the IDs of the tasks (at most maxFoldedReported) whose params had keys
+// that are one key in Unicode NFC, and how many there were.
+func tasksValue(ctx context.Context, tasks []client.Task) (list tftypes.Value, folded []string, foldedCount int, err error) {
 	elems := make([]tftypes.Value, len(tasks))
 	for i, t := range tasks {
+		if i%512 == 511 {
+			if err := ctx.Err(); err != nil {
+				return tftypes.Value{}, nil, 0, err
+			}
+		}
+		pm, fold := paramsMap(t.Params)
+		if fold {
+			if foldedCount++; len(folded) < maxFoldedReported {
+				folded = append(folded, t.ID)
+			}
+		}
 		elems[i] = tftypes.NewValue(taskObjectType, map[string]tftypes.Value{
 			"id": tftypes.NewValue(tftypes.String, t.ID), "name": tftypes.NewValue(tftypes.String, t.Name),
 			"user_name": tftypes.NewValue(tftypes.String, t.UserName), "user_id": tftypes.NewValue(tftypes.String, t.UserID),
 			"status": tftypes.NewValue(tftypes.String, t.Status), "created_at": tftypes.NewValue(tftypes.String, t.CreatedAt),
 			"updated_at": tftypes.NewValue(tftypes.String, t.UpdatedAt), "params": tftypes.NewValue(tftypes.String, t.Params),
-			"params_map": paramsMap(t.Params),
+			"params_map": pm,
 		})
 	}
-	return tftypes.NewValue(taskListType, elems)
+	return tftypes.NewValue(taskListType, elems), folded, foldedCount, nil
 }
 
+// maxFoldedReported bounds the task IDs one warning names.
+const maxFoldedReported = 5
+
 // paramsMap flattens the top-level keys of params into strings, or returns
-// a null map when params is empty or not a JSON object.
-func paramsMap(params string) tftypes.Value {
+// a null map when params is empty or not a JSON object. Keys are put in
+// Unicode NFC, as Terraform holds attribute and map keys; when two keys are
+// one key in NFC, the last in byte order wins, so that the result is the
+// same on every run, and folded is true.
+func paramsMap(params string) (value tftypes.Value, folded bool) {
 	null := tftypes.NewValue(stringMapType, nil)
 	var fields map[string]json.RawMessage
 	if err := json.Unmarshal([]byte(params), &fields); err != nil || fields == nil {
-		return null
+		return null, false
+	}
+	keys := make([]string, 0, len(fields))
+	normal := true
+	for k := range fields {
+		keys = append(keys, k)
+		normal = normal && norm.NFC.IsNormalString(k)
+	}
+	if !normal {
+		// Only keys outside NFC can collide, and only then does the order
+		// matter.
+		slices.Sort(keys)
 	}
 	values := make(map[string]tftypes.Value, len(fields))
-	for k, raw := range fields {
-		raw = bytes.TrimSpace(raw)
+	for _, k := range keys {
+		raw := bytes.TrimSpace(fields[k])
+		name := k
+		if !normal {
+			name = norm.NFC.String(k)
+			if _, dup := values[name]; dup {
+				folded = true
+			}
+		}
 		switch raw[0] {
 		case '"':
 			var s string
 			if err := json.Unmarshal(raw, &s); err != nil {
-				return null
+				return null, false
 			}
-			values[k] = tftypes.NewValue(tftypes.String, s)
+			values[name] = tftypes.NewValue(tftypes.String, s)
 		case '{', '[':
 			var b bytes.Buffer
 			if err := json.Compact(&b, raw); err != nil {
-				return null
+				return null, false
 			}
-			values[k] = tftypes.NewValue(tftypes.String, b.String())
+			values[name] = tftypes.NewValue(tftypes.String, b.String())
 		case 'n':
-			values[k] = tftypes.NewValue(tftypes.String, nil)
+			values[name] = tftypes.NewValue(tftypes.String, nil)
 		default: // numbers and booleans keep their JSON text
-			values[k] = tftypes.NewValue(tftypes.String, string(raw))
+			values[name] = tftypes.NewValue(tftypes.String, string(raw))
 		}
 	}
-	return tftypes.NewValue(stringMapType, values)
+	return tftypes.NewValue(stringMapType, values), folded
 }

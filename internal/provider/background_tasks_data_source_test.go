@@ -38,7 +38,7 @@ func TestParamsMap(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			got, isNull := stringMap(t, paramsMap(tc.params))
+			got, isNull := stringMap(t, paramsMapValue(tc.params))
 			if tc.want == nil {
 				if !isNull {
 					t.Fatalf("want a null map, got %v", got)
@@ -97,7 +97,7 @@ func TestTasksValue(t *testing.T) {
 		{ID: "a", Name: "restart", UserName: "u", UserID: "uid", Status: "FAILED", CreatedAt: "2020-06-23T03:00:03.471Z", UpdatedAt: "2020-06-23T03:00:08.130Z", Params: `{"k":"v"}`},
 		{ID: "b", Params: ""},
 	}
-	got := tasksValue(tasks)
+	got := tasksValueOf(t, tasks)
 	// Its type is the schema's: Terraform refuses a state of any other.
 	ctx := context.Background()
 	ds := NewRocketMQBackgroundTasksDataSource()
@@ -141,7 +141,7 @@ func TestTasksValue(t *testing.T) {
 	if _, isNull := stringMap(t, b["params_map"]); !isNull {
 		t.Errorf("task b: empty params must give a null params_map")
 	}
-	empty := tasksValue(nil)
+	empty := tasksValueOf(t, nil)
 	var none []tftypes.Value
 	if err := empty.As(&none); err != nil || empty.IsNull() || len(none) != 0 {
 		t.Fatalf("no tasks must give an empty list, not null: %v, %v", empty, err)
@@ -249,7 +249,7 @@ func FuzzParamsMap(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, params string) {
-		elems, isNull := stringMap(t, paramsMap(params))
+		elems, isNull := stringMap(t, paramsMapValue(params))
 		var object map[string]json.RawMessage
 		if json.Unmarshal([]byte(params), &object) != nil || object == nil {
 			if !isNull {
@@ -311,7 +311,7 @@ func BenchmarkTasksToState(b *testing.B) {
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := withAttributes(config, map[string]tftypes.Value{"tasks": tasksValue(tasks)}); err != nil {
+		if _, err := withAttributes(config, map[string]tftypes.Value{"tasks": tasksValueOf(b, tasks)}); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -64,13 +65,44 @@ func resolveScope(ctx context.Context, c *client.Client, region, projectID types
 	}
 	id, err := c.ProjectID(ctx, s.Region)
 	if err != nil {
-		attr := path.Root("region")
-		diags.AddAttributeError(attr, "Cannot find the project ID of region "+s.Region,
-			fmt.Sprintf("Looking up the project ID of region %s through IAM failed: %v\n\nSet project_id on the provider or on this data source to skip the lookup.", s.Region, err))
+		addLookupError(diags, c, err, s.Region)
 		return s, false
 	}
 	s.ProjectID = id
 	return s, true
+}
+
+// addLookupError reports a failed project lookup. A region IAM does not
+// know points at region; everything else (credentials, an unreachable IAM,
+// throttling) is classified like any other call, because "set project_id"
+// would not help with those.
+func addLookupError(diags *diag.Diagnostics, c *client.Client, err error, region string) {
+	var lookupErr *client.ProjectLookupError
+	if errors.As(err, &lookupErr) {
+		diags.AddAttributeError(path.Root("region"), "Cannot find the project ID of region "+region,
+			lookupErr.Error()+". project_id, on the provider or on this data source, skips the lookup.")
+		return
+	}
+	action := "look up the project ID of region " + region
+	if c.Auth() == client.AuthPassword {
+		action = "obtain an IAM token for region " + region
+	}
+	addCallError(diags, err, callContext{
+		Action: action, Service: "IAM", EndpointKey: client.ServiceIAM,
+		Permission: "permission to list the account's projects (iam:projects:list); setting project_id skips the lookup",
+		Region:     region,
+		Reach: fmt.Sprintf("IAM is at %s for this region. Check cloud (a typo there sends every request astray), endpoints.iam if set, "+
+			"the network and the proxy settings (HTTPS_PROXY, NO_PROXY).", iamURL(c, region)),
+	})
+}
+
+// iamURL is IAM's base URL for region, for messages.
+func iamURL(c *client.Client, region string) string {
+	u, err := c.BaseURL(client.ServiceIAM, region)
+	if err != nil {
+		return "(no IAM endpoint: " + err.Error() + ")"
+	}
+	return u.String()
 }
 
 func sortedKeys[K ~string, V any](m map[K]V) []K {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -31,21 +32,47 @@ type callContext struct {
 	// NotFound maps a 404 to the attribute at fault, a summary and a hint.
 	// It returns false when the 404 is not about a user's argument.
 	NotFound func(e *client.APIError) (attr path.Path, summary, hint string, ok bool)
+	// Reach, when set, replaces the advice given when the service cannot
+	// be reached.
+	Reach string
 }
 
 func (cc callContext) where() string {
+	if cc.ProjectID == "" {
+		return "region " + cc.Region
+	}
 	return fmt.Sprintf("project %s (region %s)", cc.ProjectID, cc.Region)
+}
+
+// reach is the advice for a service that cannot be reached.
+func (cc callContext) reach() string {
+	if cc.Reach != "" {
+		return cc.Reach
+	}
+	return fmt.Sprintf("Check the network, the proxy settings (HTTPS_PROXY, NO_PROXY) and, if set, endpoints.%s.", cc.EndpointKey)
 }
 
 // addCallError appends one diagnostic for err, specific to its kind.
 func addCallError(diags *diag.Diagnostics, err error, cc callContext) {
 	var (
-		apiErr    *client.APIError
-		reqErr    *client.RequestError
-		decodeErr *client.DecodeError
-		tooLarge  *client.ResponseTooLargeError
+		apiErr       *client.APIError
+		reqErr       *client.RequestError
+		noAnswer     *client.NoAnswerError
+		attemptTO    *client.AttemptTimeoutError
+		decodeErr    *client.DecodeError
+		tooLarge     *client.ResponseTooLargeError
+		tooMany      *client.TooManyTasksError
+		inconsistent *client.InconsistentPagesError
 	)
 	switch {
+	case errors.As(err, &noAnswer) && errors.Is(err, context.DeadlineExceeded):
+		// The read's time ran out while a request waited: the endpoint is
+		// what failed, not the timeout.
+		diags.AddError("No answer from "+cc.Service,
+			fmt.Sprintf("Could not %s in %s: %s did not answer before the read timeout of %s ran out (%s).\n\n"+
+				"The endpoint may be wrong, or unreachable from this machine. %s "+
+				"Raise timeouts.read only if this API is known to answer slowly.",
+				cc.Action, cc.where(), endpointOf(noAnswer.URL), cc.Timeout, noAnswer, cc.reach()))
 	case errors.Is(err, context.DeadlineExceeded):
 		diags.AddError("Timed out",
 			fmt.Sprintf("Could not %s within the read timeout of %s: %v\n\nRaise timeouts.read on the data source if the API is slow.", cc.Action, cc.Timeout, err))
@@ -53,18 +80,38 @@ func addCallError(diags *diag.Diagnostics, err error, cc callContext) {
 		diags.AddError("Cancelled", fmt.Sprintf("Stopped before being able to %s: %v", cc.Action, err))
 	case errors.As(err, &apiErr):
 		addAPIError(diags, apiErr, cc)
+	case errors.As(err, &tooMany):
+		diags.AddError("Too many tasks",
+			fmt.Sprintf("Could not %s in %s: %v", cc.Action, cc.where(), err))
+	case errors.As(err, &inconsistent):
+		diags.AddError("Inconsistent answer from "+cc.Service,
+			fmt.Sprintf("Could not %s in %s: %v", cc.Action, cc.where(), err))
 	case errors.As(err, &tooLarge):
 		diags.AddError("Answer too large",
 			fmt.Sprintf("Could not %s in %s: %v. Narrow the query (begin_time and end_time, or start and limit).", cc.Action, cc.where(), err))
 	case errors.As(err, &decodeErr):
 		diags.AddError("Unreadable answer from "+cc.Service,
 			fmt.Sprintf("Could not %s in %s: the API answered with a body that is not what its documentation describes.\n\n%v\n\nIf a proxy sits in front of the API, check endpoints.%s.", cc.Action, cc.where(), err, cc.EndpointKey))
+	case errors.As(err, &reqErr) && errors.As(err, &attemptTO):
+		diags.AddError("No answer from "+cc.Service,
+			fmt.Sprintf("Could not %s in %s: %s did not answer any of %d attempts within %s each: %v\n\n%s",
+				cc.Action, cc.where(), endpointOf(reqErr.URL), reqErr.Attempts, attemptTO.Limit, err, cc.reach()))
 	case errors.As(err, &reqErr):
 		diags.AddError("Cannot reach "+cc.Service,
-			fmt.Sprintf("Could not %s in %s: %v\n\nCheck the network, the proxy settings (HTTPS_PROXY, NO_PROXY) and, if set, endpoints.%s.", cc.Action, cc.where(), err, cc.EndpointKey))
+			fmt.Sprintf("Could not %s in %s: %v\n\n%s", cc.Action, cc.where(), err, cc.reach()))
 	default:
 		diags.AddError("Cannot "+cc.Action, fmt.Sprintf("Could not %s in %s: %v", cc.Action, cc.where(), err))
 	}
+}
+
+// endpointOf reduces a request URL to the endpoint it went to,
+// "https://dms.ap-southeast-1.myhuaweicloud.com", for messages.
+func endpointOf(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return raw
+	}
+	return u.Scheme + "://" + u.Host
 }
 
 func addAPIError(diags *diag.Diagnostics, e *client.APIError, cc callContext) {
@@ -106,3 +153,31 @@ func addAPIError(diags *diag.Diagnostics, e *client.APIError, cc callContext) {
 			fmt.Sprintf("Could not %s in %s: %s.", cc.Action, cc.where(), summary))
 	}
 }
+
+// clip shortens s to at most n runes, marking the cut with an ellipsis, so
+// that no server text, however long, fills a diagnostic.
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	i := 0
+	for pos := range s {
+		if i == n {
+			return s[:pos] + "…"
+		}
+		i++
+	}
+	return s
+}
+
+// maxServerTextRunes bounds one piece of server text in a diagnostic, such
+// as a task's name or a job's status.
+const maxServerTextRunes = 200
+
+// serverText makes a string the API sent fit for a diagnostic: the
+// client's secrets masked, control characters neutralised, and cut.
+func serverText(c *client.Client, s string) string { return c.ServerText(s, maxServerTextRunes) }
+
+// cleanText neutralises the control characters of server text that a
+// diagnostic shows where no client is at hand to mask secrets too.
+func cleanText(s string) string { return client.CleanText(s) }

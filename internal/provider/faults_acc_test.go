@@ -12,8 +12,8 @@ import (
 )
 
 // TestAccFaults_slowerThanReadTimeout serves the task list slower than the
-// data source's read timeout: the read must end in the "Timed out"
-// diagnostic soon after those 2 s, not after the 2-minute attempt timeout
+// data source's read timeout: the read must end in the "No answer"
+// diagnostic, naming the endpoint, soon after those 2 s, not after the 2-minute attempt timeout
 // or the emulator's 10-minute delay.
 func TestAccFaults_slowerThanReadTimeout(t *testing.T) {
 	t.Parallel()
@@ -28,7 +28,13 @@ func TestAccFaults_slowerThanReadTimeout(t *testing.T) {
   timeouts {
     read = "2s"
   }`, seedInstance)),
-			ExpectError: regexp.MustCompile(`(?s)Error: Timed out.*` + seedInstance + `.*within\s+the\s+read\s+timeout\s+of\s+2s.*context\s+deadline\s+exceeded.*Raise\s+timeouts\.read`),
+			// The endpoint is what failed, so the message names it, and
+			// only then mentions the timeout.
+			ExpectError: regexp.MustCompile(`(?s)Error: No answer from DMS.*` + wrapped(`Could not read the background tasks of RocketMQ instance `+seedInstance+
+				` in project `+emulator.DefaultProjectID+` (region `+emulator.DefaultRegion+`): `+cloud.URL+` did not answer before the read timeout of 2s ran out (GET `+cloud.URL+
+				`/v2/`+emulator.DefaultProjectID+`/instances/`+seedInstance+`/tasks?limit=100&start=1: no answer before the deadline (after 1 attempt)). `+
+				`The endpoint may be wrong, or unreachable from this machine. Check the network, the proxy settings (HTTPS_PROXY, NO_PROXY) and, if set, endpoints.dms. `+
+				`Raise timeouts.read only if this API is known to answer slowly.`)),
 		}},
 	})
 	// Terraform's own start-up takes a few seconds, more on a loaded

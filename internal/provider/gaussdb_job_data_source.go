@@ -12,10 +12,10 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/hashicorp/terraform-plugin-framework-jsontypes/jsontypes"
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/datasource/timeouts"
-	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
@@ -62,7 +62,7 @@ type gaussDBJobModel struct {
 	ProjectID         types.String         `tfsdk:"project_id"`
 	Language          types.String         `tfsdk:"language"`
 	WaitForCompletion types.Bool           `tfsdk:"wait_for_completion"`
-	PollInterval      timetypes.GoDuration `tfsdk:"poll_interval"`
+	PollInterval      types.String         `tfsdk:"poll_interval"`
 	Timeouts          timeouts.Value       `tfsdk:"timeouts"`
 	Name              types.String         `tfsdk:"name"`
 	Status            types.String         `tfsdk:"status"`
@@ -93,7 +93,7 @@ func (d *gaussDBJobDataSource) Schema(ctx context.Context, _ datasource.SchemaRe
 			"id": schema.StringAttribute{
 				Required:            true,
 				MarkdownDescription: "The job ID, as the API that started the job returned it (`job_id`), or as the task center of the GaussDB console shows it.",
-				Validators:          []validator.String{notBlank},
+				Validators:          []validator.String{plausibleID{}},
 			},
 			"region": schema.StringAttribute{
 				Optional: true, Computed: true,
@@ -103,7 +103,7 @@ func (d *gaussDBJobDataSource) Schema(ctx context.Context, _ datasource.SchemaRe
 			"project_id": schema.StringAttribute{
 				Optional: true, Computed: true,
 				MarkdownDescription: "The project of the job. Defaults to the provider's `project_id` for its region, or is looked up for `region`.",
-				Validators:          []validator.String{notBlank},
+				Validators:          []validator.String{plausibleID{}},
 			},
 			"language": schema.StringAttribute{
 				Optional: true,
@@ -118,7 +118,6 @@ func (d *gaussDBJobDataSource) Schema(ctx context.Context, _ datasource.SchemaRe
 			},
 			"poll_interval": schema.StringAttribute{
 				Optional:            true,
-				CustomType:          timetypes.GoDurationType{},
 				MarkdownDescription: "How often to poll while waiting, as a duration such as `\"10s\"`. Default `5s`, minimum `100ms`. Only used with `wait_for_completion`.",
 				Validators:          []validator.String{goDuration{min: minPollInterval}},
 			},
@@ -212,7 +211,7 @@ func (d *gaussDBJobDataSource) Read(ctx context.Context, req datasource.ReadRequ
 	var waited *waitTimeout[*client.Job]
 	switch {
 	case errors.As(err, &waited):
-		last := waited.Last
+		last := sanitizeJob(d.client, waited.Last)
 		resp.Diagnostics.AddAttributeError(path.Root("id"), "Timed out waiting for the GaussDB(for MySQL) job",
 			fmt.Sprintf("Job %s (%s) on instance %s did not finish within the read timeout of %s: waited %s over %d reads. "+
 				"Its last status was %s, %s, seen at %s.\n\n"+
@@ -225,7 +224,7 @@ func (d *gaussDBJobDataSource) Read(ctx context.Context, req datasource.ReadRequ
 		return
 	}
 
-	out, diags := modelFromJob(*job)
+	out, diags := modelFromJob(ctx, *job)
 	resp.Diagnostics.Append(diags...)
 	// The arguments stay as configured; region and project_id show what was used.
 	out.ID, out.Language, out.WaitForCompletion, out.PollInterval, out.Timeouts = m.ID, m.Language, m.WaitForCompletion, m.PollInterval, m.Timeouts
@@ -266,10 +265,22 @@ func (d *gaussDBJobDataSource) readJob(ctx context.Context, sc scope, w jobWait,
 			// waiting on it could only end in a timeout.
 			diags.AddAttributeWarning(path.Root("status"), "Unknown job status",
 				fmt.Sprintf("Job %s has the status %q, which is none of Pending, Running, Completed and Failed. Stopped waiting after %s; "+
-					"a postcondition on status == \"Completed\" still catches it.", w.jobID, job.Status, elapsed.Round(time.Millisecond)))
+					"a postcondition on status == \"Completed\" still catches it.", w.jobID, serverText(d.client, job.Status), elapsed.Round(time.Millisecond)))
 		}
 		return job, done, nil
 	})
+}
+
+// sanitizeJob returns a copy of job whose strings are fit for a
+// diagnostic: secrets masked, control characters neutralised, and cut.
+func sanitizeJob(c *client.Client, job *client.Job) *client.Job {
+	out := *job
+	for _, f := range []*string{&out.ID, &out.Name, &out.Status, &out.Created, &out.Ended, &out.Process,
+		&out.Instance.ID, &out.Instance.Name, &out.FailReason} {
+		*f = serverText(c, *f)
+	}
+	out.Entities = nil
+	return &out
 }
 
 func instanceLabel(i client.JobInstance) string {
@@ -311,7 +322,7 @@ func jobCallContext(sc scope, jobID string, timeout time.Duration) callContext {
 // modelFromJob converts a job of the API to the data source's computed
 // attributes; the arguments are left zero for Read to fill. Values it has
 // to keep as they are, or leave null, come with warnings.
-func modelFromJob(job client.Job) (gaussDBJobModel, diag.Diagnostics) {
+func modelFromJob(ctx context.Context, job client.Job) (gaussDBJobModel, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	// fail_reason is empty rather than null when there is none: Terraform
 	// evaluates a postcondition's error_message even when the condition
@@ -329,13 +340,14 @@ func modelFromJob(job client.Job) (gaussDBJobModel, diag.Diagnostics) {
 	switch {
 	case err != nil:
 		diags.AddAttributeWarning(path.Root("progress"), "Unreadable job progress",
-			fmt.Sprintf("Job %s reports its progress (process) as %q: %v. progress is left null; process has the text as it is.", job.ID, job.Process, err))
+			fmt.Sprintf("Job %s reports its progress (process) as %s: %v. progress is left null; process has the text as it is.",
+				cleanText(clip(job.ID, 100)), cleanText(strconv.Quote(clip(job.Process, 100))), err))
 	case p != nil:
 		m.Progress = types.Int64Value(*p)
 	}
 	m.Created = jobTimeValue("created", job.ID, job.Created, &diags)
 	m.Ended = jobTimeValue("ended", job.ID, job.Ended, &diags)
-	ent, entJSON, d := entitiesToDynamic(job.Entities)
+	ent, entJSON, d := entitiesToDynamic(ctx, job.Entities)
 	diags.Append(d...)
 	m.Entities, m.EntitiesJSON = ent, entJSON
 	return m, diags
@@ -351,7 +363,7 @@ func jobTimeValue(attr, jobID, s string, diags *diag.Diagnostics) types.String {
 	if !ok {
 		diags.AddAttributeWarning(path.Root(attr), "Unreadable job time",
 			fmt.Sprintf("Job %s has %s = %q, which is not a time in the API's format (such as 2018-08-06T10:41:14+0800) nor RFC 3339. "+
-				"It is kept as it is, so Terraform's time functions such as timecmp() will reject it.", jobID, attr, s))
+				"It is kept as it is, so Terraform's time functions such as timecmp() will reject it.", cleanText(clip(jobID, 100)), attr, cleanText(strconv.Quote(clip(s, 100)))))
 	}
 	return types.StringValue(t)
 }
@@ -409,24 +421,49 @@ func parseJobProgress(process string) (*int64, error) {
 // text, which for 1e100000000 is a hundred million digits.
 const maxEntitiesExponent = 1 << 14
 
+// maxEntitiesDepth bounds how deeply entities may nest to be converted.
+// Real entities nest three or four levels. Every level of a dynamic value
+// carries the type of everything below it, so the memory the framework
+// needs grows with the square of the depth: 5,000 levels, about 60 KB of
+// JSON, took the plugin past 6 GB.
+const maxEntitiesDepth = 64
+
+// maxEntitiesWarnings bounds the warnings one job's entities can raise, so
+// that a body of a million odd numbers gives a few lines, not a million.
+const maxEntitiesWarnings = 5
+
 // entitiesToDynamic converts the API's entities to the dynamic value of
 // entities and the compact JSON of entities_json. Objects become objects,
 // arrays tuples, numbers are parsed at the 512 bits of precision Terraform
 // itself uses, and JSON null is a null of dynamic type, which is what
-// jsondecode() gives. Missing or null entities are null.
-func entitiesToDynamic(raw json.RawMessage) (types.Dynamic, jsontypes.Normalized, diag.Diagnostics) {
+// jsondecode() gives. Missing or null entities are null. Invalid UTF-8 is
+// replaced by U+FFFD before either is made, so that both agree, and agree
+// with what Terraform stores. Entities nested deeper than maxEntitiesDepth
+// keep entities_json and leave entities null, with a warning. The
+// conversion stops with ctx's error when ctx ends.
+func entitiesToDynamic(ctx context.Context, raw json.RawMessage) (types.Dynamic, jsontypes.Normalized, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	raw = bytes.TrimSpace(raw)
 	if len(raw) == 0 || string(raw) == "null" {
 		return types.DynamicNull(), jsontypes.NewNormalizedNull(), nil
 	}
+	if !utf8.Valid(raw) {
+		raw = bytes.ToValidUTF8(raw, []byte("\uFFFD"))
+	}
 	if !json.Valid(raw) {
 		diags.AddAttributeWarning(path.Root("entities"), "Unreadable job entities",
-			"The API sent entities that are not JSON: "+client.Excerpt(raw, 200)+". entities and entities_json are left null.")
+			"The API sent entities that are not JSON: "+cleanText(client.Excerpt(raw, 200))+". entities and entities_json are left null.")
 		return types.DynamicNull(), jsontypes.NewNormalizedNull(), diags
 	}
 	var compact bytes.Buffer
 	_ = json.Compact(&compact, raw) // cannot fail on valid JSON
+	entitiesJSON := jsontypes.NewNormalizedValue(compact.String())
+	if depth := jsonDepth(raw, maxEntitiesDepth); depth > maxEntitiesDepth {
+		diags.AddAttributeWarning(path.Root("entities"), "Job entities nested too deeply",
+			fmt.Sprintf("The job's entities nest more than %d levels deep, where real ones nest a few. entities is left null; "+
+				"entities_json has them as the API sent them, for jsondecode() if they are really wanted.", maxEntitiesDepth))
+		return types.DynamicNull(), entitiesJSON, diags
+	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()
 	var v any
@@ -436,13 +473,83 @@ func entitiesToDynamic(raw json.RawMessage) (types.Dynamic, jsontypes.Normalized
 			fmt.Sprintf("Decoding valid JSON failed: %v. This is always a bug in the provider; please report it.", err))
 		return types.DynamicNull(), jsontypes.NewNormalizedNull(), diags
 	}
-	val := jsonToValue(v, "entities", &diags)
-	return types.DynamicValue(val), jsontypes.NewNormalizedValue(compact.String()), diags
+	conv := jsonConverter{ctx: ctx, diags: &diags}
+	val := conv.value(v, "entities")
+	if conv.err != nil {
+		diags.AddError("Cancelled", "Stopped converting the job's entities: "+conv.err.Error())
+		return types.DynamicNull(), jsontypes.NewNormalizedNull(), diags
+	}
+	if conv.warnings > maxEntitiesWarnings {
+		diags.AddAttributeWarning(path.Root("entities"), "More warnings about job entities",
+			fmt.Sprintf("%d more warnings like the ones above were left out.", conv.warnings-maxEntitiesWarnings))
+	}
+	return types.DynamicValue(val), entitiesJSON, diags
 }
 
-// jsonToValue converts a value decoded with UseNumber. where is its
-// position, such as entities.instance.resource_ids[1], for warnings.
-func jsonToValue(v any, where string, diags *diag.Diagnostics) attr.Value {
+// jsonDepth returns how deeply the JSON text nests objects and arrays, or
+// limit+1 as soon as it nests deeper than limit. It scans the bytes once,
+// skipping strings, and sizes nothing by the input.
+func jsonDepth(raw []byte, limit int) int {
+	depth, deepest := 0, 0
+	inString, escaped := false, false
+	for _, b := range raw {
+		switch {
+		case inString:
+			switch {
+			case escaped:
+				escaped = false
+			case b == '\\':
+				escaped = true
+			case b == '"':
+				inString = false
+			}
+		case b == '"':
+			inString = true
+		case b == '{' || b == '[':
+			depth++
+			if depth > deepest {
+				deepest = depth
+				if deepest > limit {
+					return limit + 1
+				}
+			}
+		case b == '}' || b == ']':
+			depth--
+		}
+	}
+	return deepest
+}
+
+// jsonConverter converts a value decoded with UseNumber into a Terraform
+// value. It checks ctx every few thousand values, so that Ctrl-C ends even
+// a conversion of a 32 MiB body within a second, and bounds its warnings.
+type jsonConverter struct {
+	ctx      context.Context
+	diags    *diag.Diagnostics
+	visited  int
+	warnings int
+	err      error
+}
+
+// warn adds a warning unless maxEntitiesWarnings were added already.
+func (c *jsonConverter) warn(summary, detail string) {
+	c.warnings++
+	if c.warnings <= maxEntitiesWarnings {
+		c.diags.AddAttributeWarning(path.Root("entities"), summary, detail)
+	}
+}
+
+// value converts v; where is its position, such as
+// entities.instance.resource_ids[1], for warnings.
+func (c *jsonConverter) value(v any, where string) attr.Value {
+	if c.err != nil {
+		return types.DynamicNull()
+	}
+	if c.visited++; c.visited%4096 == 0 {
+		if c.err = c.ctx.Err(); c.err != nil {
+			return types.DynamicNull()
+		}
+	}
 	switch v := v.(type) {
 	case nil:
 		return types.DynamicNull()
@@ -457,18 +564,19 @@ func jsonToValue(v any, where string, diags *diag.Diagnostics) attr.Value {
 				return types.NumberValue(f)
 			}
 		}
-		diags.AddAttributeWarning(path.Root("entities"), "Number out of range in job entities",
-			fmt.Sprintf("%s is %s, beyond what Terraform can hold as a number; it is kept as a string. entities_json has it as the API sent it.", where, string(v)))
+		c.warn("Number out of range in job entities",
+			fmt.Sprintf("%s is %s, beyond what Terraform can hold as a number; it is kept as a string. entities_json has it as the API sent it.",
+				cleanText(clip(where, 200)), clip(string(v), 40)))
 		return types.StringValue(string(v))
 	case []any:
 		elems := make([]attr.Value, len(v))
 		elemTypes := make([]attr.Type, len(v))
 		for i, e := range v {
-			elems[i] = jsonToValue(e, fmt.Sprintf("%s[%d]", where, i), diags)
-			elemTypes[i] = elems[i].Type(context.Background())
+			elems[i] = c.value(e, fmt.Sprintf("%s[%d]", where, i))
+			elemTypes[i] = elems[i].Type(c.ctx)
 		}
 		t, d := types.TupleValue(elemTypes, elems)
-		diags.Append(d...)
+		c.diags.Append(d...)
 		return t
 	case map[string]any:
 		attrs := make(map[string]attr.Value, len(v))
@@ -478,18 +586,19 @@ func jsonToValue(v any, where string, diags *diag.Diagnostics) attr.Value {
 		for _, k := range sortedKeys(v) {
 			name := norm.NFC.String(k)
 			if _, dup := attrs[name]; dup {
-				diags.AddAttributeWarning(path.Root("entities"), "Duplicate key in job entities",
-					fmt.Sprintf("%s has keys that only differ in their Unicode normalization (%q); the last in byte order is kept. entities_json has them all.", where, name))
+				c.warn("Duplicate key in job entities",
+					fmt.Sprintf("%s has keys that only differ in their Unicode normalization (%s); the last in byte order is kept. entities_json has them all.",
+						cleanText(clip(where, 200)), cleanText(strconv.Quote(clip(name, 100)))))
 			}
-			attrs[name] = jsonToValue(v[k], where+"."+name, diags)
-			attrTypes[name] = attrs[name].Type(context.Background())
+			attrs[name] = c.value(v[k], where+"."+name)
+			attrTypes[name] = attrs[name].Type(c.ctx)
 		}
 		o, d := types.ObjectValue(attrTypes, attrs)
-		diags.Append(d...)
+		c.diags.Append(d...)
 		return o
 	}
 	// encoding/json gives no other types.
-	diags.AddAttributeError(path.Root("entities"), "Unexpected value in job entities",
-		fmt.Sprintf("%s decoded as %T. This is always a bug in the provider; please report it.", where, v))
+	c.diags.AddAttributeError(path.Root("entities"), "Unexpected value in job entities",
+		fmt.Sprintf("%s decoded as %T. This is always a bug in the provider; please report it.", cleanText(clip(where, 200)), v))
 	return types.DynamicNull()
 }

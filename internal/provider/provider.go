@@ -9,10 +9,11 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
-	"github.com/hashicorp/terraform-plugin-framework-validators/float64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/mapvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -29,7 +30,10 @@ import (
 	"github.com/hwtasks/terraform-provider-hwtasks/internal/client"
 )
 
-var _ provider.Provider = (*hwtasksProvider)(nil)
+var (
+	_ provider.Provider                   = (*hwtasksProvider)(nil)
+	_ provider.ProviderWithValidateConfig = (*hwtasksProvider)(nil)
+)
 
 // New returns a constructor of the provider, as providerserver wants it.
 func New(version string) func() provider.Provider {
@@ -38,6 +42,18 @@ func New(version string) func() provider.Provider {
 
 type hwtasksProvider struct {
 	version string
+
+	// mu guards data, what Configure handed to the data sources; the
+	// protocol server's own reads (server.go) take it from here.
+	mu   sync.Mutex
+	data *providerData
+}
+
+// configured returns what Configure made, or nil before it ran.
+func (p *hwtasksProvider) configured() *providerData {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.data
 }
 
 type providerModel struct {
@@ -56,6 +72,7 @@ type providerModel struct {
 	CACertFile    types.String  `tfsdk:"cacert_file"`
 	MaxRetries    types.Int64   `tfsdk:"max_retries"`
 	MaxRPS        types.Float64 `tfsdk:"max_requests_per_second"`
+	MaxTasks      types.Int64   `tfsdk:"max_tasks"`
 }
 
 // providerData is what Configure hands to every data source.
@@ -85,6 +102,7 @@ var envVars = map[string][]string{
 	"cacert_file":             {"HW_CACERT_FILE", "OS_CACERT"},
 	"max_retries":             {"HW_MAX_RETRIES"},
 	"max_requests_per_second": {"HW_MAX_REQUESTS_PER_SECOND"},
+	"max_tasks":               {"HW_MAX_TASKS"},
 }
 
 func envNote(attr string) string {
@@ -111,7 +129,7 @@ func (p *hwtasksProvider) Schema(_ context.Context, _ provider.SchemaRequest, re
 			"then `user_name`, `password` and `domain_name`.",
 		Attributes: map[string]schema.Attribute{
 			"region":         str("The region to read from, such as `ap-southeast-1` or `eu-de`. Required, here or in the environment; a data source may override it.", false, "region", notBlank),
-			"project_id":     str("The project ID of `region`. When absent it is looked up through IAM, once per region.", false, "project_id", notBlank),
+			"project_id":     str("The project ID of `region`. When absent it is looked up through IAM, once per region.", false, "project_id", plausibleID{}),
 			"access_key":     str("The access key (AK) of AK/SK authentication. Give it with `secret_key`.", true, "access_key", notBlank),
 			"secret_key":     str("The secret key (SK) of AK/SK authentication. Give it with `access_key`.", true, "secret_key", notBlank),
 			"security_token": str("The security token of temporary AK/SK credentials.", true, "security_token", notBlank),
@@ -120,7 +138,8 @@ func (p *hwtasksProvider) Schema(_ context.Context, _ provider.SchemaRequest, re
 			"password":       str("The IAM user's password.", true, "password", notBlank),
 			"domain_name":    str("The account (domain) name of the IAM user.", false, "domain_name", notBlank),
 			"cloud": str("The endpoint domain: `myhuaweicloud.com` (the default) for Huawei Cloud, `otc.t-systems.com` for Open Telekom Cloud. "+
-				"The region `eu-west-101` uses `myhuaweicloud.eu` by itself.", false, "cloud", notBlank),
+				"The region `eu-west-101` uses `myhuaweicloud.eu` by itself. "+
+				"Another domain, for a private Huawei-stack cloud, needs every key of `endpoints` set.", false, "cloud", notBlank),
 			"endpoints": schema.MapAttribute{
 				Optional:    true,
 				ElementType: types.StringType,
@@ -146,11 +165,23 @@ func (p *hwtasksProvider) Schema(_ context.Context, _ provider.SchemaRequest, re
 					"Default 0, no limit. IAM and the API gateways throttle per account (IAM at about 10 requests a second), " +
 					"so when reads fail with `APIGW.0308` (HTTP 429) set it to `5`, or lower if other tools share the account. " +
 					"At 5, a plan with 50 data sources spends about 10 s on requests." + envNote("max_requests_per_second"),
-				Validators: []validator.Float64{float64validator.AtLeast(0)},
+				Validators: []validator.Float64{atLeastZero{}},
+			},
+			"max_tasks": schema.Int64Attribute{
+				Optional: true,
+				MarkdownDescription: fmt.Sprintf("The most tasks one read of a task list keeps. Default %d, far more than the API keeps for any real instance. "+
+					"A list whose `task_count` is larger is an error that suggests a time window (`begin_time`, `end_time`) or one page (`start`, `limit`), "+
+					"so that a wrong or hostile answer cannot make the provider read without end. "+
+					"Each task takes about a kilobyte of memory in the provider and in Terraform's state.", client.DefaultMaxTasks) + envNote("max_tasks"),
+				Validators: []validator.Int64{int64validator.Between(client.TaskPageSize, maxMaxTasks)},
 			},
 		},
 	}
 }
+
+// maxMaxTasks bounds max_tasks, so that no setting lets one read take
+// gigabytes.
+const maxMaxTasks = 1_000_000
 
 // stringSetting returns the configured value, else the first environment
 // variable set, else "".
@@ -204,12 +235,77 @@ func (p *hwtasksProvider) Configure(ctx context.Context, req provider.ConfigureR
 		resp.Diagnostics.AddError("Cannot configure the hwtasks provider", err.Error())
 		return
 	}
+	resp.Diagnostics.Append(cleartextWarning(cfg, c.Auth())...)
 	tflog.Debug(ctx, "configured the hwtasks provider", map[string]any{
 		"region": cfg.Region, "auth": c.Auth().String(), "cloud": cfg.Cloud, "project_id_set": cfg.ProjectID != "",
 	})
 	data := &providerData{client: c}
 	resp.DataSourceData = data
 	resp.ResourceData = data
+	p.mu.Lock()
+	p.data = data
+	p.mu.Unlock()
+}
+
+// ValidateConfig checks, at plan time and before any request, what the
+// configuration alone can show to be wrong: every bad endpoint URL at once,
+// and a cloud the provider does not know. Values from the environment are
+// checked again in Configure.
+func (p *hwtasksProvider) ValidateConfig(ctx context.Context, req provider.ValidateConfigRequest, resp *provider.ValidateConfigResponse) {
+	var m providerModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() || m.Endpoints.IsUnknown() {
+		return
+	}
+	endpoints := map[string]string{}
+	for k, v := range m.Endpoints.Elements() {
+		if s, ok := v.(types.String); ok && !s.IsNull() && !s.IsUnknown() {
+			endpoints[k] = s.ValueString()
+		}
+	}
+	resp.Diagnostics.Append(checkEndpoints(endpoints)...)
+	if !m.Cloud.IsNull() && !m.Cloud.IsUnknown() {
+		// An unknown endpoint may well be set; only complain when known.
+		for _, v := range m.Endpoints.Elements() {
+			if v.IsUnknown() {
+				return
+			}
+		}
+		resp.Diagnostics.Append(checkCloud(m.Cloud.ValueString(), "", endpoints)...)
+	}
+}
+
+// cleartextWarning warns, once per provider configuration, when
+// credentials would cross the network readable by anyone on the path: to
+// an http:// endpoint, or over TLS that is not verified. Both stay allowed,
+// for proxies and the local emulator.
+func cleartextWarning(cfg client.Config, auth client.AuthMethod) diag.Diagnostics {
+	var diags diag.Diagnostics
+	what := map[client.AuthMethod]string{
+		client.AuthToken:    "the IAM token",
+		client.AuthAKSK:     "the AK/SK signature, the access key",
+		client.AuthPassword: "the password and the IAM tokens it obtains",
+	}[auth]
+	if cfg.SecurityToken != "" {
+		what += " and the security token"
+	}
+	var plain []string
+	for _, k := range sortedKeys(cfg.Endpoints) {
+		if u, err := client.ParseEndpoint(cfg.Endpoints[k]); err == nil && u.Scheme == "http" {
+			plain = append(plain, fmt.Sprintf("endpoints.%s = %s", k, u.Redacted()))
+		}
+	}
+	if len(plain) > 0 {
+		diags.AddAttributeWarning(path.Root("endpoints"), "Credentials sent without TLS",
+			fmt.Sprintf("These endpoints use http://, so credentials (%s) cross the network in clear text, readable by anyone on the way: %s. "+
+				"Use https:// unless the endpoint is on this machine or behind a proxy you trust.", what, strings.Join(plain, ", ")))
+	}
+	if cfg.Insecure {
+		diags.AddAttributeWarning(path.Root("insecure"), "TLS certificates are not verified",
+			fmt.Sprintf("With insecure = true, any server on the way can pose as the API and read %s. "+
+				"Trust the server's CA with cacert_file instead, and keep insecure for short tests.", what))
+	}
+	return diags
 }
 
 // configFromModel merges the provider block with the environment into a
@@ -222,7 +318,7 @@ func configFromModel(ctx context.Context, m providerModel, version string) (clie
 		"user_name": m.UserName.IsUnknown(), "password": m.Password.IsUnknown(), "domain_name": m.DomainName.IsUnknown(),
 		"cloud": m.Cloud.IsUnknown(), "endpoints": m.Endpoints.IsUnknown(), "insecure": m.Insecure.IsUnknown(),
 		"cacert_file": m.CACertFile.IsUnknown(), "max_retries": m.MaxRetries.IsUnknown(),
-		"max_requests_per_second": m.MaxRPS.IsUnknown(),
+		"max_requests_per_second": m.MaxRPS.IsUnknown(), "max_tasks": m.MaxTasks.IsUnknown(),
 	}
 	for _, attr := range sortedKeys(unknown) {
 		if unknown[attr] {
@@ -253,6 +349,12 @@ func configFromModel(ctx context.Context, m providerModel, version string) (clie
 		cfg.Endpoints = map[string]string{}
 		diags.Append(m.Endpoints.ElementsAs(ctx, &cfg.Endpoints, false)...)
 	}
+	diags.Append(checkEndpoints(cfg.Endpoints)...)
+	cloudEnv := ""
+	if m.Cloud.IsNull() {
+		cloudEnv = envSource("cloud")
+	}
+	diags.Append(checkCloud(cfg.Cloud, cloudEnv, cfg.Endpoints)...)
 
 	if m.Insecure.IsNull() {
 		if s := os.Getenv("HW_INSECURE"); s != "" {
@@ -267,18 +369,11 @@ func configFromModel(ctx context.Context, m providerModel, version string) (clie
 		cfg.Insecure = m.Insecure.ValueBool()
 	}
 
-	if m.MaxRetries.IsNull() {
-		if s := os.Getenv("HW_MAX_RETRIES"); s != "" {
-			n, err := strconv.Atoi(s)
-			if err != nil || n < 0 || n > 100 {
-				diags.AddAttributeError(path.Root("max_retries"), "Invalid HW_MAX_RETRIES",
-					fmt.Sprintf("HW_MAX_RETRIES must be a whole number from 0 to 100, got %q.", s))
-			}
-			cfg.MaxRetries = &n
-		}
-	} else {
-		n := int(m.MaxRetries.ValueInt64())
+	if n, ok := intSetting(m.MaxRetries, "max_retries", 0, 100, &diags); ok {
 		cfg.MaxRetries = &n
+	}
+	if n, ok := intSetting(m.MaxTasks, "max_tasks", client.TaskPageSize, maxMaxTasks, &diags); ok {
+		cfg.MaxTasks = n
 	}
 
 	if m.MaxRPS.IsNull() {
@@ -300,6 +395,68 @@ func configFromModel(ctx context.Context, m providerModel, version string) (clie
 			"The provider needs a region: set region in the provider block, or the environment variable HW_REGION_NAME (or OS_REGION_NAME).")
 	}
 	return cfg, diags
+}
+
+// intSetting returns the configured whole number, else the one in the
+// attribute's environment variable, and whether either was set. A bad
+// environment value is reported against the attribute.
+func intSetting(v types.Int64, attr string, minimum, maximum int, diags *diag.Diagnostics) (int, bool) {
+	if !v.IsNull() {
+		return int(v.ValueInt64()), true
+	}
+	name := envVars[attr][0]
+	s := os.Getenv(name)
+	if s == "" {
+		return 0, false
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(s))
+	if err != nil || n < minimum || n > maximum {
+		diags.AddAttributeError(path.Root(attr), "Invalid "+name,
+			fmt.Sprintf("%s must be a whole number from %d to %d, got %q.", name, minimum, maximum, s))
+		return 0, false
+	}
+	return n, true
+}
+
+// checkEndpoints reports every endpoint URL that cannot be used, each
+// against its own key, so that one plan shows them all.
+func checkEndpoints(endpoints map[string]string) diag.Diagnostics {
+	var diags diag.Diagnostics
+	for _, k := range sortedKeys(endpoints) {
+		if _, err := client.ParseEndpoint(endpoints[k]); err != nil {
+			diags.AddAttributeError(path.Root("endpoints").AtMapKey(k), "Invalid endpoint URL",
+				"endpoints."+k+": "+err.Error()+". Give a base URL such as https://"+k+".ap-southeast-1.myhuaweicloud.com.")
+		}
+	}
+	return diags
+}
+
+// checkCloud rejects a cloud domain the provider does not know, unless
+// every endpoint is set, in which case the domain is never used. envName
+// names the environment variable the value came from, if any.
+func checkCloud(cloud, envName string, endpoints map[string]string) diag.Diagnostics {
+	var diags diag.Diagnostics
+	if cloud == "" || slices.Contains(client.KnownClouds, cloud) {
+		return diags
+	}
+	var missing []string
+	for _, k := range client.EndpointKeys {
+		if endpoints[k] == "" {
+			missing = append(missing, k)
+		}
+	}
+	if len(missing) == 0 {
+		return diags
+	}
+	from := ""
+	if envName != "" {
+		from = " (from " + envName + ")"
+	}
+	diags.AddAttributeError(path.Root("cloud"), "Unknown cloud",
+		fmt.Sprintf("cloud = %q%s is not a cloud the provider knows, which are: %s. Check it for a typo. "+
+			"For a private Huawei-stack cloud, set every key of endpoints instead; these are missing: %s.",
+			cloud, from, strings.Join(client.KnownClouds, ", "), strings.Join(missing, ", ")))
+	return diags
 }
 
 // configPath turns a client.ConfigError field such as "endpoints.dms" into

@@ -114,9 +114,9 @@ func TestConfigureEnvironmentPrecedence(t *testing.T) {
 		{
 			name:  "the provider block wins over the environment",
 			env:   map[string]string{"HW_REGION_NAME": "eu-de", "HW_PROJECT_ID": "env-project", "HW_USER_NAME": "env-user", "HW_USER_PASSWORD": "env-pass", "HW_DOMAIN_NAME": "env-domain", "HW_CLOUD": "otc.t-systems.com"},
-			attrs: map[string]tftypes.Value{"region": str("ap-southeast-1"), "project_id": str("cfg-project"), "user_name": str("cfg-user"), "cloud": str("example.com")},
+			attrs: map[string]tftypes.Value{"region": str("ap-southeast-1"), "project_id": str("cfg-project"), "user_name": str("cfg-user"), "cloud": str("myhuaweicloud.eu")},
 			check: func(t *testing.T, m map[string]string) {
-				expect(t, m, "region", "ap-southeast-1", "project_id", "cfg-project", "user_name", "cfg-user", "password", "env-pass", "domain_name", "env-domain", "cloud", "example.com")
+				expect(t, m, "region", "ap-southeast-1", "project_id", "cfg-project", "user_name", "cfg-user", "password", "env-pass", "domain_name", "env-domain", "cloud", "myhuaweicloud.eu")
 			},
 		},
 		{

@@ -304,14 +304,15 @@ func TestAccRocketMQBackgroundTasks_planTimeErrorsSendNothing(t *testing.T) {
 		{"begin after end", `begin_time = "20240102000000"
   end_time = "2024-01-01T00:00:00Z"`, planError(ds, "begin_time is after end_time", `begin_time = "20240102000000"`,
 			wrapped(`The window begins at 2024-01-02T00:00:00Z but ends earlier, at 2024-01-01T00:00:00Z (both in UTC). Swap them, or move begin_time back.`))},
-		{"blank instance", `instance_id = " "`, planError(ds, "Invalid Attribute Value Match", `instance_id = " "`,
-			wrapped(`Attribute instance_id must not be empty or only whitespace, got:`))},
+		{"blank instance", `instance_id = " "`, planError(ds, "Invalid instance_id", `instance_id = " "`,
+			wrapped(`instance_id is not an ID of the API: it has leading or trailing whitespace. Copy the ID from the console or from the resource that holds it. Got " ".`))},
 		{"unknown status", `status = "DONE"`, planError(ds, "Invalid Attribute Value Match", `status = "DONE"`,
 			wrapped(`Attribute status value must be one of: ["CREATED" "EXECUTING" "SUCCESS" "FAILED" "DELETED" "CANCELLED"], got: "DONE"`))},
 		{"limit too large", `limit = 101`, planError(ds, "Invalid Attribute Value", `limit = 101`,
 			wrapped(`Attribute limit value must be between 1 and 100, got: 101`))},
-		{"wait without task", `wait_for_completion = true`, planError(ds, "Invalid Attribute Combination", `wait_for_completion = true`,
-			wrapped(`Attribute "task_id" must be specified when "wait_for_completion" is specified`))},
+		{"wait without task", `wait_for_completion = true`, planError(ds, "wait_for_completion needs task_id", `wait_for_completion = true`,
+			wrapped(`wait_for_completion = true waits for one task to finish, so it needs task_id. `+
+				`Set task_id to the task to wait for, or set wait_for_completion to false to read the list as it is.`))},
 		{"poll too fast", `task_id = "t"
   poll_interval = "10ms"`, planError(ds, "Invalid poll_interval", `poll_interval = "10ms"`,
 			wrapped(`10ms is too short: the minimum is 100ms, so that the API is not flooded.`))},

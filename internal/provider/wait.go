@@ -6,8 +6,9 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/datasource/timeouts"
-	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 )
 
 const (
@@ -16,14 +17,19 @@ const (
 )
 
 // readLimits returns how long a read may take (timeouts.read, or def) and
-// how often it polls (poll_interval, or defaultPollInterval).
-func readLimits(ctx context.Context, t timeouts.Value, def time.Duration, pollInterval timetypes.GoDuration, diags *diag.Diagnostics) (timeout, interval time.Duration) {
+// how often it polls (poll_interval, or defaultPollInterval). poll_interval
+// is a plain string, not timetypes.GoDuration: that type's own validation
+// gives a generic message before goDuration can say what was meant.
+func readLimits(ctx context.Context, t timeouts.Value, def time.Duration, pollInterval types.String, diags *diag.Diagnostics) (timeout, interval time.Duration) {
 	timeout, d := t.Read(ctx, def)
 	diags.Append(d...)
 	interval = defaultPollInterval
-	if !pollInterval.IsNull() {
-		interval, d = pollInterval.ValueGoDuration()
-		diags.Append(d...)
+	if !pollInterval.IsNull() && !pollInterval.IsUnknown() {
+		var err error
+		if interval, err = time.ParseDuration(pollInterval.ValueString()); err != nil {
+			// goDuration has already rejected it at plan time.
+			diags.AddAttributeError(path.Root("poll_interval"), "Invalid poll_interval", err.Error())
+		}
 	}
 	return timeout, interval
 }

@@ -1,0 +1,129 @@
+package provider
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"runtime"
+	"strings"
+	"testing"
+)
+
+// nested returns {"a":{"a":…{"a":1}…}} nested depth levels deep.
+func nested(depth int) []byte {
+	return []byte(strings.Repeat(`{"a":`, depth) + "1" + strings.Repeat("}", depth))
+}
+
+func TestJSONDepth(t *testing.T) {
+	for _, tc := range []struct {
+		raw  string
+		want int
+	}{
+		{`1`, 0},
+		{`{}`, 1},
+		{`[[],[[]]]`, 3},
+		{`{"a":"{{{[[["}`, 1},        // brackets inside strings do not count
+		{`{"a":"\"{[","b":[{}]}`, 3}, // nor after an escaped quote
+		{string(nested(64)), 64},
+		{string(nested(65)), 65},
+		{string(nested(5000)), 65}, // stops counting past the limit
+	} {
+		if got := jsonDepth([]byte(tc.raw), maxEntitiesDepth); got != tc.want {
+			t.Errorf("jsonDepth(%.40s) = %d, want %d", tc.raw, got, tc.want)
+		}
+	}
+}
+
+// Entities 5,000 levels deep, about 60 KB of JSON, took the plugin past
+// 6 GB. Past 64 levels, entities stays null with a warning and
+// entities_json keeps the JSON.
+func TestDeepEntitiesStayNullWithAWarning(t *testing.T) {
+	raw := nested(5000)
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	ent, entJSON, diags := entitiesToDynamic(context.Background(), raw)
+	runtime.ReadMemStats(&after)
+	if !ent.IsNull() {
+		t.Fatal("entities is not null")
+	}
+	if entJSON.IsNull() || entJSON.ValueString() != string(raw) {
+		t.Fatalf("entities_json is %.60s…, want the JSON as sent", entJSON.ValueString())
+	}
+	if len(diags) != 1 || diags.HasError() || diags[0].Summary() != "Job entities nested too deeply" {
+		t.Fatalf("diagnostics %v; want one warning about the depth", diags)
+	}
+	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 8<<20 {
+		t.Fatalf("allocated %d MiB for 60 KB of entities", alloc>>20)
+	}
+
+	// 64 levels are still converted.
+	ent, _, diags = entitiesToDynamic(context.Background(), nested(64))
+	if ent.IsNull() || diags.HasError() || len(diags) != 0 {
+		t.Fatalf("64 levels: null %v, diagnostics %v", ent.IsNull(), diags)
+	}
+}
+
+// Invalid UTF-8 used to go raw into entities_json (and so into the plan)
+// while entities, and the state, got U+FFFD. Both now hold U+FFFD.
+func TestEntitiesInvalidUTF8AgreesInBothAttributes(t *testing.T) {
+	raw := json.RawMessage("{\"name\":\"db\xff\xfe-1\"}")
+	ent, entJSON, diags := entitiesToDynamic(context.Background(), raw)
+	if diags.HasError() {
+		t.Fatal(diags)
+	}
+	if want := "{\"name\":\"db\uFFFD-1\"}"; entJSON.ValueString() != want {
+		t.Fatalf("entities_json %q, want %q", entJSON.ValueString(), want)
+	}
+	var decoded map[string]string
+	if err := json.Unmarshal([]byte(entJSON.ValueString()), &decoded); err != nil {
+		t.Fatal(err)
+	}
+	if got := ent.String(); !strings.Contains(got, decoded["name"]) {
+		t.Fatalf("entities %s does not hold entities_json's name %q", got, decoded["name"])
+	}
+}
+
+// The conversion of a large body of entities stops when the read is
+// cancelled, instead of running to its end.
+func TestEntitiesConversionHonoursCancellation(t *testing.T) {
+	var b strings.Builder
+	b.WriteString(`{"ids":[`)
+	for i := range 200_000 {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(`{"id":"x"}`)
+	}
+	b.WriteString(`]}`)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	ent, _, diags := entitiesToDynamic(ctx, json.RawMessage(b.String()))
+	if !ent.IsNull() || !diags.HasError() || diags[0].Summary() != "Cancelled" {
+		t.Fatalf("null %v, diagnostics %v; want null entities and Cancelled", ent.IsNull(), diags)
+	}
+	if err := ctx.Err(); !errors.Is(err, context.Canceled) {
+		t.Fatal(err)
+	}
+}
+
+// A million numbers out of range give a handful of warnings, not a
+// million.
+func TestEntitiesWarningsAreBounded(t *testing.T) {
+	var b strings.Builder
+	b.WriteString(`[`)
+	for i := range 1000 {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(`1e999999`)
+	}
+	b.WriteString(`]`)
+	_, _, diags := entitiesToDynamic(context.Background(), json.RawMessage(b.String()))
+	if len(diags) != maxEntitiesWarnings+1 {
+		t.Fatalf("%d diagnostics, want %d warnings and one summary", len(diags), maxEntitiesWarnings)
+	}
+	if last := diags[len(diags)-1]; !strings.Contains(last.Detail(), "995 more warnings") {
+		t.Fatalf("last diagnostic %q", last.Detail())
+	}
+}
