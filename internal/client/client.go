@@ -37,7 +37,11 @@ const (
 
 	defaultRetryWaitMin   = 500 * time.Millisecond
 	defaultRetryWaitMax   = 30 * time.Second
-	defaultAttemptTimeout = 2 * time.Minute
+	defaultAttemptTimeout = 30 * time.Second
+	// An attempt, body included, is a page of 100 tasks or a job: a few KB,
+	// answered in well under a second. 30 s leaves room for a slow gateway,
+	// and a server that never answers holds a read for 6 × 30 s at the
+	// default retries, not 6 × 2 min.
 )
 
 // Config holds everything a Client needs. The provider fills it from HCL and

@@ -4,11 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 )
 
 // APIError is an HTTP response the API answered with a failure status.
@@ -20,11 +18,14 @@ type APIError struct {
 	Code string
 	// Message is the API's message, cut at MaxMessageRunes, or a short
 	// excerpt of a body that was not a known error shape (see NotAPIError).
+	// Like Code and RequestID, it has the client's secrets masked and its
+	// control characters neutralised (see Client.ServerText).
 	Message string
 	// NotAPIError says the body was not an API error at all, such as an
 	// HTML page from a gateway or a proxy: Message is an excerpt of it.
 	NotAPIError bool
-	// RequestID is the X-Request-Id (or X-IAM-Trace-Id) of the response.
+	// RequestID is the X-Request-Id (or X-IAM-Trace-Id) of the response,
+	// cut at 128 characters.
 	RequestID string
 
 	// Method and Path say which call failed; Path has no query string.
@@ -115,9 +116,16 @@ func IsForbidden(err error) bool {
 	return ok && e.StatusCode == http.StatusForbidden
 }
 
-// requestID picks the request identifier a support ticket needs.
+// requestIDHeaders name the request identifier, in the order preferred.
+var requestIDHeaders = []string{"X-Request-Id", "X-IAM-Trace-Id", "X-Openstack-Request-Id"}
+
+// maxRequestIDRunes bounds a request id. Real ones are a UUID or two.
+const maxRequestIDRunes = 128
+
+// requestID picks the request identifier a support ticket needs. send has
+// already made it fit to show (see sanitizeRequestIDs).
 func requestID(h http.Header) string {
-	for _, k := range []string{"X-Request-Id", "X-IAM-Trace-Id", "X-Openstack-Request-Id"} {
+	for _, k := range requestIDHeaders {
 		if v := h.Get(k); v != "" {
 			return v
 		}
@@ -125,21 +133,38 @@ func requestID(h http.Header) string {
 	return ""
 }
 
+// sanitizeRequestIDs replaces the request-id headers of a response with
+// their masked, cleaned version, cut to maxRequestIDRunes. send calls it on
+// every response as it arrives, so that every requestID taken from it later,
+// on any error path, is safe: a server may echo a credential there.
+func sanitizeRequestIDs(h http.Header, mask func(string) string) {
+	for _, k := range requestIDHeaders {
+		k = http.CanonicalHeaderKey(k)
+		for i, v := range h[k] {
+			h[k][i] = serverText(mask, v, maxRequestIDRunes)
+		}
+	}
+}
+
 // MaxMessageRunes bounds an API's error message in an APIError. Real
 // messages are a sentence; a longer one is cut, so that a broken or hostile
 // server cannot fill a diagnostic with up to MaxResponseBytes of text.
 const MaxMessageRunes = 500
 
+// maxExcerptRunes bounds an excerpt of a body in an error.
+const maxExcerptRunes = 200
+
 // decodeAPIError builds an APIError from a failed response. It knows the
 // three body shapes Huawei Cloud services use, and falls back to a short
 // excerpt for anything else. mask hides secrets in what comes from the
 // body; it runs before anything is cut, so that no secret can be left
-// half-masked at the cut.
+// half-masked at the cut. Code and Message are also cleaned of control
+// characters (see CleanText).
 func decodeAPIError(status int, h http.Header, body []byte, mask func(string) string) *APIError {
 	e := &APIError{StatusCode: status, RequestID: requestID(h)}
 	e.Code, e.Message = parseErrorBody(body)
 	if e.Code == "" && e.Message == "" {
-		e.Message = Excerpt([]byte(mask(string(body))), 200)
+		e.Message = excerptOf(mask(string(body)), maxExcerptRunes)
 		e.NotAPIError = e.Message != ""
 		return e
 	}
@@ -147,16 +172,9 @@ func decodeAPIError(status int, h http.Header, body []byte, mask func(string) st
 	return e
 }
 
-// cut shortens s to at most MaxMessageRunes runes, saying how much it left
-// out.
-func cut(s string) string {
-	const n = MaxMessageRunes
-	if len(s) <= n || utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	runes := []rune(s)
-	return string(runes[:n]) + fmt.Sprintf("… (%d more characters)", len(runes)-n)
-}
+// cut cleans s (see CleanText) and shortens it to at most MaxMessageRunes
+// runes, saying how many characters it left out.
+func cut(s string) string { return cleanCut(s, MaxMessageRunes) }
 
 // errorBody covers {error_code, error_msg}, {code, message} and
 // {error: {code, message}}. Codes are strings in most services and numbers
@@ -211,39 +229,80 @@ func rawCode(raw json.RawMessage) string {
 // excerpt is Excerpt of a body for an error message, secrets masked
 // before it is cut.
 func (c *Client) excerpt(body []byte) string {
-	return Excerpt([]byte(c.secrets.mask(string(body))), 200)
+	return excerptOf(c.secrets.mask(string(body)), maxExcerptRunes)
 }
 
 // Excerpt returns at most n runes of a body a person can read: HTML tags
-// are dropped, whitespace is collapsed and invalid UTF-8 is replaced.
+// are dropped, whitespace is collapsed, control characters are shown as
+// escapes (see CleanText) and invalid UTF-8 is replaced. It reads no more
+// of the body than it needs.
 func Excerpt(body []byte, n int) string {
-	var b strings.Builder
-	inTag, space := false, false
-	for _, r := range strings.ToValidUTF8(string(body), "\uFFFD") {
-		switch {
-		case r == '<':
-			inTag = true
-			space = true
-			continue
-		case r == '>' && inTag:
-			inTag = false
-			continue
-		case inTag:
-			continue
-		case r == ' ' || r == '\n' || r == '\r' || r == '\t':
-			space = true
-			continue
+	e := newExcerptBuilder(n)
+	for _, r := range string(body) { // no copy: the compiler ranges over body
+		if !e.add(r) {
+			break
 		}
-		if space && b.Len() > 0 {
-			b.WriteByte(' ')
-		}
-		space = false
-		b.WriteRune(r)
 	}
-	s := b.String()
-	if utf8.RuneCountInString(s) <= n {
+	return e.String()
+}
+
+func excerptOf(s string, n int) string {
+	e := newExcerptBuilder(n)
+	for _, r := range s {
+		if !e.add(r) {
+			break
+		}
+	}
+	return e.String()
+}
+
+// excerptBuilder collects the readable text of a body, rune by rune, until
+// it knows the excerpt will be cut.
+type excerptBuilder struct {
+	b            strings.Builder
+	n, runes     int
+	inTag, space bool
+}
+
+func newExcerptBuilder(n int) *excerptBuilder { return &excerptBuilder{n: max(n, 1)} }
+
+// add takes the next rune of the body and reports whether more are wanted.
+func (e *excerptBuilder) add(r rune) bool {
+	switch {
+	case r == '<':
+		e.inTag = true
+		e.space = true
+		return true
+	case r == '>' && e.inTag:
+		e.inTag = false
+		return true
+	case e.inTag:
+		return true
+	case r == ' ' || r == '\n' || r == '\r' || r == '\t':
+		e.space = true
+		return true
+	}
+	if e.space && e.b.Len() > 0 {
+		e.b.WriteByte(' ')
+		e.runes++
+	}
+	e.space = false
+	if esc, ok := visible(r); ok {
+		e.b.WriteRune(r)
+		e.runes++
+	} else {
+		e.b.WriteString(esc)
+		e.runes += len(esc)
+	}
+	return e.runes <= e.n
+}
+
+// String is the excerpt: all of it, or its first n-1 runes and "…".
+func (e *excerptBuilder) String() string {
+	s := e.b.String()
+	if e.runes <= e.n {
 		return s
 	}
 	runes := []rune(s)
-	return string(runes[:n-1]) + "…"
+	return string(runes[:e.n-1]) + "…"
 }

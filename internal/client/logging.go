@@ -38,35 +38,49 @@ const masked = "***"
 // something the server sent back (log lines, error messages, excerpts) is
 // masked with it.
 type secretSet struct {
-	mu   sync.Mutex
-	list []string // longest first, so no secret is masked only in part
+	mu sync.Mutex
+	// list is replaced, never changed in place, so that mask reads it
+	// without copying; longest first, for tflog's masks.
+	list []secret
 }
 
-func (s *secretSet) add(secret string) {
-	if secret == "" {
+func (s *secretSet) add(text string) {
+	if text == "" {
 		return
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if slices.Contains(s.list, secret) {
+	if slices.ContainsFunc(s.list, func(x secret) bool { return x.text == text }) {
 		return
 	}
-	s.list = append(s.list, secret)
-	slices.SortStableFunc(s.list, func(a, b string) int { return len(b) - len(a) })
+	list := append(slices.Clone(s.list), newSecret(text))
+	slices.SortStableFunc(list, func(a, b secret) int { return len(b.text) - len(a.text) })
+	s.list = list
+}
+
+func (s *secretSet) secrets() []secret {
+	if s == nil {
+		return nil
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.list
 }
 
 func (s *secretSet) snapshot() []string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return slices.Clone(s.list)
+	list := s.secrets()
+	out := make([]string, len(list))
+	for i, x := range list {
+		out[i] = x.text
+	}
+	return out
 }
 
-// mask replaces every secret in text.
+// mask replaces every secret in text with ***, in whatever form the text
+// holds it: raw, URL-encoded, \u-escaped, as HTML character references, or a
+// mix (see maskSecrets).
 func (s *secretSet) mask(text string) string {
-	for _, secret := range s.snapshot() {
-		text = strings.ReplaceAll(text, secret, masked)
-	}
-	return text
+	return maskSecrets(text, s.secrets())
 }
 
 // logContext adds the client's subsystem to ctx, and masks the client's
@@ -82,7 +96,9 @@ func (c *Client) logContext(ctx context.Context) context.Context {
 }
 
 // redactHeaders renders headers for a log line, without credential values.
-func redactHeaders(h http.Header) string {
+// Other values are masked and cleaned: a Location or a request id may echo
+// a credential, in any encoding.
+func redactHeaders(h http.Header, secrets *secretSet) string {
 	keys := make([]string, 0, len(h))
 	for k := range h {
 		keys = append(keys, k)
@@ -99,7 +115,7 @@ func redactHeaders(h http.Header) string {
 			b.WriteString(redacted)
 			continue
 		}
-		b.WriteString(strings.Join(h[k], ","))
+		b.WriteString(CleanText(secrets.mask(strings.Join(h[k], ","))))
 	}
 	return b.String()
 }

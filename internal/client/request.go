@@ -39,16 +39,31 @@ type response struct {
 }
 
 // RequestError is a request that got no usable HTTP answer: the network
-// failed, or the body could not be read, on every attempt.
+// failed, the body could not be read, or no attempt was answered within the
+// attempt timeout (Err is then an *AttemptTimeoutError), on every attempt.
 type RequestError struct {
 	Method   string
 	URL      string
 	Attempts int
 	Err      error
+
+	// errText is Err's text made fit to show: the errors of net/http may
+	// quote what the server sent, such as a malformed status line.
+	errText string
+}
+
+// errTextOf is the text of err fit to show: errText when the client set it
+// (masked, cleaned and cut), else err's own text cleaned and cut.
+func errTextOf(errText string, err error) string {
+	if errText != "" || err == nil {
+		return errText
+	}
+	return cleanCut(err.Error(), MaxMessageRunes)
 }
 
 func (e *RequestError) Error() string {
-	msg := fmt.Sprintf("%s %s: %v", e.Method, e.URL, e.Err)
+	text := errTextOf(e.errText, e.Err)
+	msg := fmt.Sprintf("%s %s: %s", e.Method, e.URL, text)
 	if e.Attempts > 1 {
 		msg += fmt.Sprintf(" (after %d attempts)", e.Attempts)
 	}
@@ -57,6 +72,42 @@ func (e *RequestError) Error() string {
 
 func (e *RequestError) Unwrap() error { return e.Err }
 
+// NoAnswerError is a request still waiting for an answer when the caller's
+// own context ended: its deadline passed (Err is context.DeadlineExceeded)
+// or it was cancelled (context.Canceled). It names the endpoint that did
+// not answer, so that the advice can be about that endpoint rather than
+// about the caller's timeout.
+type NoAnswerError struct {
+	Method string
+	// URL is the request's URL, secrets masked (it holds none).
+	URL string
+	// Attempts is how many attempts were started.
+	Attempts int
+	// Err is the context's error.
+	Err error
+}
+
+// Error reads as "GET https://dms.example/v2/…: no answer before the
+// deadline (after 2 attempts)".
+func (e *NoAnswerError) Error() string {
+	what := "no answer before the deadline"
+	if errors.Is(e.Err, context.Canceled) {
+		what = "no answer before the request was cancelled"
+	}
+	msg := fmt.Sprintf("%s %s: %s", e.Method, e.URL, what)
+	switch {
+	case e.Attempts == 1:
+		msg += " (after 1 attempt)"
+	case e.Attempts > 1:
+		msg += fmt.Sprintf(" (after %d attempts)", e.Attempts)
+	}
+	return msg
+}
+
+// Unwrap returns the context's error, so that errors.Is(err,
+// context.DeadlineExceeded) holds.
+func (e *NoAnswerError) Unwrap() error { return e.Err }
+
 // DecodeError is a success status whose body is not the JSON expected.
 type DecodeError struct {
 	Method, Path string
@@ -64,10 +115,15 @@ type DecodeError struct {
 	RequestID    string
 	Err          error
 	Excerpt      string
+
+	// errText is Err's text made fit to show: a decoder's error may quote
+	// the body.
+	errText string
 }
 
 func (e *DecodeError) Error() string {
-	msg := fmt.Sprintf("%s %s: %d response could not be decoded (%v)", e.Method, e.Path, e.StatusCode, e.Err)
+	text := errTextOf(e.errText, e.Err)
+	msg := fmt.Sprintf("%s %s: %d response could not be decoded (%s)", e.Method, e.Path, e.StatusCode, text)
 	if e.Excerpt != "" {
 		msg += ": " + e.Excerpt
 	}
@@ -128,6 +184,7 @@ func (c *Client) do(ctx context.Context, r request, out any) (*response, error) 
 				return nil, &DecodeError{
 					Method: r.method, Path: pathOf(r.path), StatusCode: resp.status,
 					RequestID: requestID(resp.header), Err: err, Excerpt: c.excerpt(resp.body),
+					errText: c.ServerText(err.Error(), MaxMessageRunes),
 				}
 			}
 		}
@@ -188,22 +245,27 @@ func (c *Client) send(ctx context.Context, r request, passwordToken string) (*re
 	hresp, err := c.http.Do(req)
 	if err != nil {
 		if ctxErr := ctx.Err(); ctxErr != nil {
-			return nil, fmt.Errorf("%s %s: %w", r.method, u.String(), ctxErr)
+			return nil, &NoAnswerError{Method: r.method, URL: c.ServerText(u.String(), maxURLRunes), Attempts: st.attempts, Err: ctxErr}
 		}
 		var ue *url.Error
 		if errors.As(err, &ue) {
 			err = ue.Err
 		}
-		return nil, &RequestError{Method: r.method, URL: u.String(), Attempts: st.attempts, Err: err}
+		return nil, c.requestError(r.method, u, st.attempts, err)
 	}
 	defer hresp.Body.Close()
-	data, err := io.ReadAll(hresp.Body) // already in memory: the transport read it
-	if err != nil {
-		return nil, &RequestError{Method: r.method, URL: u.String(), Attempts: st.attempts, Err: err}
+	// The one place every answer passes: from here on, every requestID of
+	// this response, on any error path of any file, is masked and cleaned.
+	sanitizeRequestIDs(hresp.Header, c.secrets.mask)
+	var data []byte
+	if b, ok := hresp.Body.(*readBodyCloser); ok {
+		data = b.data // the transport read it already: no second copy
+	} else if data, err = io.ReadAll(hresp.Body); err != nil {
+		return nil, c.requestError(r.method, u, st.attempts, err)
 	}
 	tflog.SubsystemTrace(ctx, logSubsystem, "response body", map[string]any{
 		"method": r.method, "url": u.String(), "status": hresp.StatusCode,
-		"headers": redactHeaders(hresp.Header), "body": lazyBody{data, c.secrets},
+		"headers": redactHeaders(hresp.Header, c.secrets), "body": lazyBody{data, c.secrets},
 	})
 	if hresp.StatusCode < 200 || hresp.StatusCode > 299 {
 		// A gateway may quote the request back, credentials included.
@@ -212,6 +274,17 @@ func (c *Client) send(ctx context.Context, r request, passwordToken string) (*re
 		return nil, apiErr
 	}
 	return &response{status: hresp.StatusCode, header: hresp.Header, body: data}, nil
+}
+
+// maxURLRunes bounds a URL in an error. Ours are short: a base URL, IDs and
+// a few query parameters.
+const maxURLRunes = 1024
+
+// requestError builds a *RequestError fit to show: its URL and the text of
+// err masked, cleaned and cut.
+func (c *Client) requestError(method string, u *url.URL, attempts int, err error) *RequestError {
+	return &RequestError{Method: method, URL: c.ServerText(u.String(), maxURLRunes), Attempts: attempts, Err: err,
+		errText: c.ServerText(err.Error(), MaxMessageRunes)}
 }
 
 // requestURL joins the service's base URL, the escaped path segments and
@@ -283,7 +356,7 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	if waited > 0 {
 		fields["rate_limit_wait_ms"] = waited.Milliseconds()
 	}
-	tflog.SubsystemTrace(ctx, logSubsystem, "request headers", map[string]any{"attempt": st.attempts, "headers": redactHeaders(req.Header)})
+	tflog.SubsystemTrace(ctx, logSubsystem, "request headers", map[string]any{"attempt": st.attempts, "headers": redactHeaders(req.Header, t.c.secrets)})
 
 	// The attempt's own deadline starts after the rate limit's wait, so a
 	// long queue behind max_requests_per_second never reads as a stalled
@@ -298,16 +371,16 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 		var body []byte
 		body, err = readBody(resp)
 		if err == nil {
-			resp.Body = io.NopCloser(bytes.NewReader(body))
+			resp.Body = &readBodyCloser{Reader: bytes.NewReader(body), data: body}
 			resp.ContentLength = int64(len(body))
 		}
 	}
 	if err != nil && ctx.Err() == nil && attemptCtx.Err() != nil {
-		err = &attemptTimeoutError{limit: t.c.attemptTimeout}
+		err = &AttemptTimeoutError{Limit: t.c.attemptTimeout}
 	}
 	fields["duration_ms"] = time.Since(start).Milliseconds()
 	if err != nil {
-		fields["error"] = err.Error()
+		fields["error"] = t.c.secrets.mask(err.Error())
 		tflog.SubsystemDebug(ctx, logSubsystem, "request failed", fields)
 		return nil, err
 	}
@@ -316,16 +389,34 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	return resp, nil
 }
 
-// attemptTimeoutError is one attempt that got no complete answer in time.
-// It is a net.Error that times out, so the attempt is retried; it is not a
-// context.DeadlineExceeded, which means the caller's own deadline passed.
-type attemptTimeoutError struct{ limit time.Duration }
-
-func (e *attemptTimeoutError) Error() string {
-	return fmt.Sprintf("no complete answer within %s", e.limit)
+// AttemptTimeoutError is one attempt that got no complete answer within
+// the attempt timeout. A *RequestError wraps it when the last attempt timed
+// out. It is a net.Error that times out, so the attempt is retried; it is
+// not a context.DeadlineExceeded, which means the caller's own deadline
+// passed (see NoAnswerError).
+type AttemptTimeoutError struct {
+	// Limit is the attempt timeout.
+	Limit time.Duration
 }
-func (e *attemptTimeoutError) Timeout() bool   { return true }
-func (e *attemptTimeoutError) Temporary() bool { return true }
+
+func (e *AttemptTimeoutError) Error() string {
+	return fmt.Sprintf("no complete answer within %s", e.Limit)
+}
+
+// Timeout is true: the attempt timed out.
+func (e *AttemptTimeoutError) Timeout() bool { return true }
+
+// Temporary is true: another attempt may be answered.
+func (e *AttemptTimeoutError) Temporary() bool { return true }
+
+// readBodyCloser is a body already read whole, so that send can take the
+// bytes instead of copying them again: a page may be many MiB.
+type readBodyCloser struct {
+	*bytes.Reader
+	data []byte
+}
+
+func (*readBodyCloser) Close() error { return nil }
 
 func readBody(resp *http.Response) ([]byte, error) {
 	defer resp.Body.Close()
