@@ -12,6 +12,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"fmt"
+	"io"
 	"math"
 	"net/http"
 	"net/url"
@@ -75,6 +76,11 @@ type Config struct {
 	// MaxRequestsPerSecond caps the requests this Client sends, retries and
 	// IAM calls included, across all its callers; 0 means no cap.
 	MaxRequestsPerSecond float64
+	// MaxTasks caps the tasks one read of every task (ListAllTasks) keeps,
+	// and with them the pages it requests: a read that would keep more ends
+	// in a *TooManyTasksError. 0 means DefaultMaxTasks; otherwise it must be
+	// at least TaskPageSize, one page.
+	MaxTasks int
 	// Version goes into the User-Agent.
 	Version string
 
@@ -210,6 +216,10 @@ func New(cfg Config) (*Client, error) {
 		return nil, &ConfigError{Field: "max_requests_per_second", Summary: "Invalid max_requests_per_second",
 			Detail: fmt.Sprintf("max_requests_per_second must be 0 (no limit) or a positive number, got %v.", cfg.MaxRequestsPerSecond)}
 	}
+	if cfg.MaxTasks != 0 && cfg.MaxTasks < TaskPageSize {
+		return nil, &ConfigError{Field: "max_tasks", Summary: "Invalid max_tasks",
+			Detail: fmt.Sprintf("max_tasks must be at least %d (one page of tasks), or 0 for the default of %d; got %d. To read fewer tasks, read one page with start and limit.", TaskPageSize, DefaultMaxTasks, cfg.MaxTasks)}
+	}
 	transport, err := newTransport(cfg)
 	if err != nil {
 		return nil, err
@@ -281,9 +291,9 @@ func newTransport(cfg Config) (*http.Transport, error) {
 	t.MaxIdleConnsPerHost = 16
 	tlsConfig := &tls.Config{MinVersion: tls.VersionTLS12, InsecureSkipVerify: cfg.Insecure} //nolint:gosec // the user asked for it with insecure = true
 	if cfg.CACertFile != "" {
-		pem, err := os.ReadFile(cfg.CACertFile)
+		pem, err := readCACertFile(cfg.CACertFile)
 		if err != nil {
-			return nil, &ConfigError{Field: "cacert_file", Summary: "Unreadable CA bundle", Detail: err.Error()}
+			return nil, err
 		}
 		pool, err := x509.SystemCertPool()
 		if err != nil || pool == nil {
@@ -296,6 +306,86 @@ func newTransport(cfg Config) (*http.Transport, error) {
 	}
 	t.TLSClientConfig = tlsConfig
 	return t, nil
+}
+
+// MaxCACertFileBytes bounds cacert_file. A CA bundle is a few hundred
+// kilobytes (the whole Mozilla root store, as Linux distributions ship it,
+// is about 220 KB), so 4 MiB holds any real one many times over, while a
+// path to something that never ends, such as /dev/zero, cannot make the
+// provider read gigabytes.
+const MaxCACertFileBytes = 4 << 20
+
+// readCACertFile reads a PEM bundle, refusing anything but a regular file
+// of at most MaxCACertFileBytes. The type and size are checked before the
+// file is opened, so that a device or a named pipe is never read (opening a
+// pipe would wait for a writer); the read itself is capped as well, for a
+// file that grows, or one whose size the system does not report (such as
+// those of /proc).
+func readCACertFile(path string) ([]byte, error) {
+	unreadable := func(detail string) error {
+		return &ConfigError{Field: "cacert_file", Summary: "Unreadable CA bundle", Detail: fmt.Sprintf("cacert_file %q %s", path, detail)}
+	}
+	check := func(fi os.FileInfo) error {
+		if !fi.Mode().IsRegular() {
+			return &ConfigError{Field: "cacert_file", Summary: "Invalid CA bundle",
+				Detail: fmt.Sprintf("cacert_file %q is %s, not a regular file. Give the path of a PEM file holding the CA certificates to trust.", path, fileKind(fi.Mode()))}
+		}
+		if fi.Size() > MaxCACertFileBytes {
+			return tooLarge(path)
+		}
+		return nil
+	}
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, unreadable("cannot be read: " + err.Error())
+	}
+	if err := check(fi); err != nil {
+		return nil, err
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, unreadable("cannot be read: " + err.Error())
+	}
+	defer f.Close()
+	// The path may have been replaced since the Stat.
+	if fi, err = f.Stat(); err != nil {
+		return nil, unreadable("cannot be read: " + err.Error())
+	}
+	if err := check(fi); err != nil {
+		return nil, err
+	}
+	pem, err := io.ReadAll(io.LimitReader(f, MaxCACertFileBytes+1))
+	if err != nil {
+		return nil, unreadable("cannot be read: " + err.Error())
+	}
+	if len(pem) > MaxCACertFileBytes {
+		return nil, tooLarge(path)
+	}
+	return pem, nil
+}
+
+func tooLarge(path string) error {
+	return &ConfigError{Field: "cacert_file", Summary: "CA bundle too large",
+		Detail: fmt.Sprintf("cacert_file %q is larger than %d MiB, far more than any CA bundle; give the path of a PEM file holding the CA certificates to trust.", path, MaxCACertFileBytes>>20)}
+}
+
+// fileKind names the type of a file that is not a regular one.
+func fileKind(m os.FileMode) string {
+	switch {
+	case m.IsDir():
+		return "a directory"
+	case m&os.ModeNamedPipe != 0:
+		return "a named pipe"
+	case m&os.ModeSocket != 0:
+		return "a socket"
+	case m&os.ModeCharDevice != 0:
+		return "a character device"
+	case m&os.ModeDevice != 0:
+		return "a device"
+	case m&os.ModeIrregular != 0:
+		return "an irregular file"
+	}
+	return "a special file"
 }
 
 func orDefault(s, def string) string {

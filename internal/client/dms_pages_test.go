@@ -2,6 +2,7 @@ package client
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -74,34 +75,65 @@ func TestListAllTasks(t *testing.T) {
 		wantTasks    int
 		wantRequests int
 		wantReported int
+		// wantErr, when set, checks the error of a read that must fail;
+		// wantRequests then counts the requests made before it.
+		wantErr func(*testing.T, error)
 	}{
-		{"empty", func() *pageServer { return newPageServer(0) }, 4, 0, 1, 0},
-		{"one short page", func() *pageServer { return newPageServer(57) }, 4, 57, 1, 57},
-		{"exactly one full page", func() *pageServer { return newPageServer(100) }, 4, 100, 1, 100},
-		{"257 tasks in three pages", func() *pageServer { return newPageServer(257) }, 4, 257, 3, 257},
-		{"10,000 tasks in 100 requests", func() *pageServer { return newPageServer(10_000) }, 4, 10_000, 100, 10_000},
-		{"sequential reads the same", func() *pageServer { return newPageServer(257) }, 1, 257, 3, 257},
+		{"empty", func() *pageServer { return newPageServer(0) }, 4, 0, 1, 0, nil},
+		{"one short page", func() *pageServer { return newPageServer(57) }, 4, 57, 1, 57, nil},
+		{"exactly one full page", func() *pageServer { return newPageServer(100) }, 4, 100, 1, 100, nil},
+		{"257 tasks in three pages", func() *pageServer { return newPageServer(257) }, 4, 257, 3, 257, nil},
+		{"10,000 tasks in 100 requests", func() *pageServer { return newPageServer(10_000) }, 4, 10_000, 100, 10_000, nil},
+		{"sequential reads the same", func() *pageServer { return newPageServer(257) }, 1, 257, 3, 257, nil},
 		{"task_count larger than the tasks", func() *pageServer {
 			s := newPageServer(250)
 			s.reported = func(real int) int { return real + 500 }
 			return s
-		}, 1, 250, 3, 750},
+		}, 1, 250, 3, 750, nil},
+		// Page 2 is the last page task_count 107 predicts, and it comes
+		// back full: the list may go on, and nothing says how far.
 		{"task_count smaller than the tasks", func() *pageServer {
 			s := newPageServer(257)
 			s.reported = func(real int) int { return real - 150 }
 			return s
-		}, 4, 257, 3, 107},
+		}, 4, 0, 2, 0, wantInconsistent(107, 2, 7)},
+		{"task_count smaller than the tasks, sequential", func() *pageServer {
+			s := newPageServer(257)
+			s.reported = func(real int) int { return real - 150 }
+			return s
+		}, 1, 0, 2, 0, wantInconsistent(107, 2, 7)},
+		// The count says there is nothing, the full first page that there
+		// may be more than it: the first page is already past the count.
 		{"task_count zero with tasks", func() *pageServer {
 			s := newPageServer(150)
 			s.reported = func(int) int { return 0 }
 			return s
-		}, 4, 150, 2, 0},
-		{"a server repeating one full page ends", func() *pageServer {
+		}, 4, 0, 1, 0, wantInconsistent(0, 1, 0)},
+		{"a server repeating one full page", func() *pageServer {
 			s := newPageServer(300)
 			s.repeat = true
 			s.reported = func(int) int { return 50 }
 			return s
-		}, 4, 100, 2, 50},
+		}, 4, 0, 1, 0, wantInconsistent(50, 1, 50)},
+		// The count fits, so three pages are read; they repeat one another
+		// and the read is done again, then sequentially, which keeps the
+		// 100 distinct tasks there are.
+		{"a server repeating one full page, count a whole number of pages", func() *pageServer {
+			s := newPageServer(300)
+			s.repeat = true
+			return s
+		}, 4, 100, 9, 300, nil},
+		{"task_count over max_tasks on a full first page", func() *pageServer {
+			s := newPageServer(300)
+			s.reported = func(int) int { return 2_000_000_000 }
+			return s
+		}, 4, 0, 1, 0, wantTooMany(2_000_000_000, 0, DefaultMaxTasks)},
+		// A short first page is the whole list, whatever its count says.
+		{"task_count over max_tasks on a short first page", func() *pageServer {
+			s := newPageServer(3)
+			s.reported = func(int) int { return 2_000_000_000 }
+			return s
+		}, 4, 3, 1, 2_000_000_000, nil},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -109,6 +141,16 @@ func TestListAllTasks(t *testing.T) {
 			srv := httptest.NewServer(ps)
 			defer srv.Close()
 			list, err := newTestClient(t, srv, nil).ListAllTasks(context.Background(), TaskQuery{Region: testRegion, ProjectID: testProject, InstanceID: "i"}, tc.concurrency)
+			if tc.wantErr != nil {
+				if list != nil {
+					t.Errorf("got %d tasks with the error %v", len(list.Tasks), err)
+				}
+				tc.wantErr(t, err)
+				if n := int(ps.requests.Load()); n != tc.wantRequests {
+					t.Errorf("the server saw %d requests, want %d", n, tc.wantRequests)
+				}
+				return
+			}
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -128,6 +170,39 @@ func TestListAllTasks(t *testing.T) {
 				t.Fatalf("%d requests in flight, more than %d", ps.maxFlight.Load(), tc.concurrency)
 			}
 		})
+	}
+}
+
+// wantInconsistent checks an *InconsistentPagesError about a full page
+// whose task_count leaves room for expected tasks; its Requests must be the
+// requests the server saw, which the caller checks.
+func wantInconsistent(reported, page, expected int) func(*testing.T, error) {
+	return func(t *testing.T, err error) {
+		t.Helper()
+		var e *InconsistentPagesError
+		if !errors.As(err, &e) {
+			t.Fatalf("error %T %v, want an *InconsistentPagesError", err, err)
+		}
+		if e.Reported != reported || e.Page != page || e.Held != TaskPageSize || e.Expected != expected {
+			t.Errorf("got task_count %d, page %d holding %d, room for %d; want %d, %d, %d, %d", e.Reported, e.Page, e.Held, e.Expected, reported, page, TaskPageSize, expected)
+		}
+		wantParts(t, err, fmt.Sprintf("page %d", page), fmt.Sprintf("task_count %d leaves room for %d", reported, expected),
+			"where the list ends is unknown", fmt.Sprintf("after %s", plural(e.Requests, "request")), "start and limit", "begin_time and end_time")
+	}
+}
+
+// wantTooMany checks a *TooManyTasksError.
+func wantTooMany(reported, received, maxTasks int) func(*testing.T, error) {
+	return func(t *testing.T, err error) {
+		t.Helper()
+		var e *TooManyTasksError
+		if !errors.As(err, &e) {
+			t.Fatalf("error %T %v, want a *TooManyTasksError", err, err)
+		}
+		if e.Reported != reported || e.Received != received || e.Max != maxTasks {
+			t.Errorf("got reported %d, received %d, max %d; want %d, %d, %d", e.Reported, e.Received, e.Max, reported, received, maxTasks)
+		}
+		wantParts(t, err, fmt.Sprintf("max_tasks = %d", maxTasks), "begin_time and end_time", "start and limit", "raise max_tasks")
 	}
 }
 

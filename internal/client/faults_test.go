@@ -212,6 +212,18 @@ func wantDecodeError(parts ...string) func(*testing.T, error) {
 	}
 }
 
+// wantOverLimit checks the *DecodeError of a page holding more tasks than
+// its limit.
+func wantOverLimit(limit int) func(*testing.T, error) {
+	return func(t *testing.T, err error) {
+		t.Helper()
+		wantDecodeError(fmt.Sprintf("the page holds more tasks than its limit of %d", limit), `{"task_count":"`)(t, err)
+		if !errors.Is(err, ErrPageOverLimit) {
+			t.Errorf("errors.Is(%v, ErrPageOverLimit) is false", err)
+		}
+	}
+}
+
 func wantRequestError(attempts int, parts ...string) func(*testing.T, error) {
 	return func(t *testing.T, err error) {
 		t.Helper()
@@ -427,6 +439,28 @@ func TestFaults(t *testing.T) {
 			read:       listAll(DefaultPageConcurrency),
 			wantErr:    wantTooLarge,
 			wantCounts: map[emulator.Route]int{emulator.RouteTaskList: 1},
+		},
+		{
+			name:       "a task that is not there",
+			read:       getTask("task-99999"),
+			wantErr:    wantAPIError(404, "DMS.00404026", 1, "This background task does not exist."),
+			wantCounts: map[emulator.Route]int{emulator.RouteTaskGet: 1},
+		},
+		// Under the body limit, but 30 MiB of tasks for a page of 100: the
+		// decoder refuses it at task 101, and the read is not retried.
+		{
+			name:       "a task list page of 30 MiB",
+			faults:     []routeFault{{emulator.RouteTaskList, emulator.Fault{Kind: emulator.FaultHugeBody, Size: 30 << 20}}},
+			read:       listAll(DefaultPageConcurrency),
+			wantErr:    wantOverLimit(TaskPageSize),
+			wantCounts: map[emulator.Route]int{emulator.RouteTaskList: 1},
+		},
+		{
+			name:       "30 MiB of tasks for one task",
+			faults:     []routeFault{{emulator.RouteTaskGet, emulator.Fault{Kind: emulator.FaultHugeBody, Size: 30 << 20}}},
+			read:       getTask(someTask),
+			wantErr:    wantOverLimit(TaskPageSize),
+			wantCounts: map[emulator.Route]int{emulator.RouteTaskGet: 1},
 		},
 		{
 			name:       "a job over 32 MiB",
@@ -658,16 +692,23 @@ func shiftingPages(delayed map[string]time.Duration) func(emu *emulator.Emulator
 }
 
 // TestFaultsBadPages reads every task while task_count lies or the pages
-// shift: the result is exactly the tasks there were, in order, and a
-// disagreement with task_count is logged as a warning, never acted on by
-// dropping tasks.
+// shift. Either the result is exactly the tasks there were, in order, and
+// a disagreement with task_count is logged as a warning, never acted on by
+// dropping tasks; or, where the pages leave the end of the list unknown or
+// hold more than max_tasks, the read stops with a typed error after an
+// exact number of requests, never reading past the count.
 func TestFaultsBadPages(t *testing.T) {
 	const anyCount = -1
+	skew := func(delta int) *emulator.Fault {
+		return &emulator.Fault{Kind: emulator.FaultTaskCountSkew, TaskCountDelta: delta}
+	}
+	maxTasks := func(n int) func(*Config) { return func(cfg *Config) { cfg.MaxTasks = n } }
 	cases := []struct {
 		name        string
 		tasks       int
 		skew        *emulator.Fault
 		handler     func(emu *emulator.Emulator) http.Handler
+		cfg         func(*Config)
 		concurrency int
 		// newAtHead allows the tasks created during the read, new-N …
 		// new-001, before the ones there were: a read done again sees them.
@@ -679,31 +720,55 @@ func TestFaultsBadPages(t *testing.T) {
 		// page past a short one, which it then ignores, and a read whose
 		// pages disagree on task_count is done again.
 		minRequests, maxRequests int
+		// wantErr checks the error of a read that must fail.
+		wantErr func(*testing.T, error)
 	}{
-		{"task_count right", faultTasks, nil, nil, DefaultPageConcurrency, false, 257, 3, 3},
-		{"task_count larger than the tasks, sequential", faultTasks,
-			&emulator.Fault{Kind: emulator.FaultTaskCountSkew, TaskCountDelta: 400 - faultTasks}, nil, 1, false, 400, 3, 3},
-		{"task_count larger than the tasks, concurrent", faultTasks,
-			&emulator.Fault{Kind: emulator.FaultTaskCountSkew, TaskCountDelta: 400 - faultTasks}, nil, DefaultPageConcurrency, false, 400, 3, 4},
+		{name: "task_count right", tasks: faultTasks, concurrency: DefaultPageConcurrency, wantReported: 257, minRequests: 3, maxRequests: 3},
+		{name: "task_count larger than the tasks, sequential", tasks: faultTasks, skew: skew(400 - faultTasks),
+			concurrency: 1, wantReported: 400, minRequests: 3, maxRequests: 3},
+		{name: "task_count larger than the tasks, concurrent", tasks: faultTasks, skew: skew(400 - faultTasks),
+			concurrency: DefaultPageConcurrency, wantReported: 400, minRequests: 3, maxRequests: 4},
 		// The pages disagree, so the read is done again, and then agree.
-		{"task_count larger on the first page only", faultTasks,
-			&emulator.Fault{Kind: emulator.FaultTaskCountSkew, TaskCountDelta: 400 - faultTasks, Times: 1}, nil, DefaultPageConcurrency, false, 257, 3 + 3, 4 + 3},
-		{"task_count smaller than the tasks", faultTasks,
-			&emulator.Fault{Kind: emulator.FaultTaskCountSkew, TaskCountDelta: 150 - faultTasks}, nil, DefaultPageConcurrency, false, 150, 3, 3},
-		{"task_count zero", faultTasks,
-			&emulator.Fault{Kind: emulator.FaultTaskCountSkew, TaskCountDelta: -1000}, nil, DefaultPageConcurrency, false, 0, 3, 3},
-		{"task_count smaller, a full last page", 300,
-			&emulator.Fault{Kind: emulator.FaultTaskCountSkew, TaskCountDelta: -50}, nil, DefaultPageConcurrency, false, 250, 4, 4},
+		{name: "task_count larger on the first page only", tasks: faultTasks,
+			skew:        &emulator.Fault{Kind: emulator.FaultTaskCountSkew, TaskCountDelta: 400 - faultTasks, Times: 1},
+			concurrency: DefaultPageConcurrency, wantReported: 257, minRequests: 3 + 3, maxRequests: 4 + 3},
+		// Page 2 is the last that a count of 150 predicts, and it comes back
+		// full: the list goes on, and nothing says how far.
+		{name: "task_count smaller than the tasks", tasks: faultTasks, skew: skew(150 - faultTasks),
+			concurrency: DefaultPageConcurrency, minRequests: 2, maxRequests: 2, wantErr: wantInconsistent(150, 2, 50)},
+		{name: "task_count smaller than the tasks, sequential", tasks: faultTasks, skew: skew(150 - faultTasks),
+			concurrency: 1, minRequests: 2, maxRequests: 2, wantErr: wantInconsistent(150, 2, 50)},
+		{name: "task_count zero", tasks: faultTasks, skew: skew(-1000),
+			concurrency: DefaultPageConcurrency, minRequests: 1, maxRequests: 1, wantErr: wantInconsistent(0, 1, 0)},
+		{name: "task_count smaller, a full last page", tasks: 300, skew: skew(-50),
+			concurrency: DefaultPageConcurrency, minRequests: 3, maxRequests: 3, wantErr: wantInconsistent(250, 3, 50)},
+		// A short last page proves the end, even past the count.
+		{name: "task_count smaller, a short last page", tasks: faultTasks, skew: skew(-7),
+			concurrency: DefaultPageConcurrency, wantReported: 250, minRequests: 3, maxRequests: 3},
+		{name: "task_count of two billion", tasks: faultTasks, skew: skew(2_000_000_000),
+			concurrency: DefaultPageConcurrency, minRequests: 1, maxRequests: 1, wantErr: wantTooMany(2_000_000_257, 0, DefaultMaxTasks)},
+		{name: "task_count over a lowered max_tasks", tasks: faultTasks, cfg: maxTasks(200),
+			concurrency: DefaultPageConcurrency, minRequests: 1, maxRequests: 1, wantErr: wantTooMany(257, 0, 200)},
+		{name: "task_count over a lowered max_tasks, sequential", tasks: faultTasks, cfg: maxTasks(200),
+			concurrency: 1, minRequests: 1, maxRequests: 1, wantErr: wantTooMany(257, 0, 200)},
+		{name: "max_tasks just enough", tasks: faultTasks, cfg: maxTasks(faultTasks),
+			concurrency: DefaultPageConcurrency, wantReported: 257, minRequests: 3, maxRequests: 3},
+		// The count fits max_tasks, but the short last page holds more than
+		// it left room for.
+		{name: "tasks over max_tasks, task_count under it", tasks: faultTasks, skew: skew(-7), cfg: maxTasks(250),
+			concurrency: DefaultPageConcurrency, minRequests: 3, maxRequests: 3, wantErr: wantTooMany(250, 257, 250)},
 		// A task created during the read shifts every later page by one:
 		// pages repeat the tail of the one before, and the oldest tasks move
 		// past the predicted last page.
-		{"pages shift during a sequential read", 300, nil, shiftingPages(nil), 1, false, 300, 4, 4},
+		{name: "pages shift during a sequential read", tasks: 300, handler: shiftingPages(nil),
+			concurrency: 1, wantReported: 300, minRequests: 4, maxRequests: 4},
 		// Page 3 is served before page 2, and a task is created between
 		// them: page 2 then starts one task later than page 3 assumed, so
 		// the task between the two pages is on neither, unless the reader
 		// notices and reads again.
-		{"pages shift during a concurrent read served out of order", 300, nil,
-			shiftingPages(map[string]time.Duration{"101": 500 * time.Millisecond}), DefaultPageConcurrency, true, anyCount, 4, 16},
+		{name: "pages shift during a concurrent read served out of order", tasks: 300,
+			handler:     shiftingPages(map[string]time.Duration{"101": 500 * time.Millisecond}),
+			concurrency: DefaultPageConcurrency, newAtHead: true, wantReported: anyCount, minRequests: 4, maxRequests: 16},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -712,7 +777,7 @@ func TestFaultsBadPages(t *testing.T) {
 			if tc.skew != nil {
 				emu.InjectFault(emulator.RouteTaskList, *tc.skew)
 			}
-			c := faultClient(t, emu, srv, nil)
+			c := faultClient(t, emu, srv, tc.cfg)
 			var log syncBuffer
 			var list *TaskList
 			out := runRead(t, c, func(ctx context.Context, c *Client) ([]string, error) {
@@ -723,6 +788,21 @@ func TestFaultsBadPages(t *testing.T) {
 				}
 				return taskIDs(list.Tasks), nil
 			}, readTimeout)
+			n := emu.Count(emulator.RouteTaskList)
+			if n < tc.minRequests || n > tc.maxRequests {
+				t.Errorf("the emulator counted %d requests; want %d to %d", n, tc.minRequests, tc.maxRequests)
+			}
+			if tc.wantErr != nil {
+				if out.err == nil || list != nil {
+					t.Fatalf("got %d tasks and the error %v, want an error and no tasks", len(out.ids), out.err)
+				}
+				tc.wantErr(t, out.err)
+				var inconsistent *InconsistentPagesError
+				if errors.As(out.err, &inconsistent) && inconsistent.Requests != n {
+					t.Errorf("the error counts %d requests, the emulator %d", inconsistent.Requests, n)
+				}
+				return
+			}
 			if out.err != nil {
 				t.Fatalf("got %v after %v, want every task", out.err, out.elapsed)
 			}
@@ -745,8 +825,8 @@ func TestFaultsBadPages(t *testing.T) {
 			if tc.wantReported != anyCount && list.Reported != tc.wantReported {
 				t.Errorf("reported %d, want the first page's task_count %d", list.Reported, tc.wantReported)
 			}
-			if n := emu.Count(emulator.RouteTaskList); n != list.Requests || n < tc.minRequests || n > tc.maxRequests {
-				t.Errorf("the emulator counted %d requests, the reader %d; want %d to %d", n, list.Requests, tc.minRequests, tc.maxRequests)
+			if n != list.Requests {
+				t.Errorf("the emulator counted %d requests, the reader %d", n, list.Requests)
 			}
 			warnings := countWarnings(t, &log)
 			switch returned := len(list.Tasks); {
