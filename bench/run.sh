@@ -8,7 +8,10 @@
 #   3. `terraform plan` of bench/plan against the emulator: wall time, the
 #      floor (bench/floor: the same Terraform with no provider) and the peak
 #      memory of the provider processes;
-#   4. 50 data sources in one plan (bench/many): wall time and requests.
+#   4. 50 data sources in one plan (bench/many): wall time and requests;
+#   5. `terraform plan` of one data source reading 10,000 tasks (bench/tenk)
+#      from an emulator whose task list answers 20 ms late: wall time and
+#      the peak memory of the provider.
 #
 # Usage: bench/run.sh [--write]
 #   --write  also put the table into BENCHMARKS.md, between its
@@ -17,7 +20,8 @@
 # Run counts (defaults in brackets): BENCH_COUNT, the go test -count of 1
 # and 2 [5]; BENCH_PLAN_RUNS, timed plans of 3 and of its floor [11];
 # BENCH_MEM_RUNS, plans of 3 measured for memory [5]; BENCH_MANY_RUNS, timed
-# plans of 4 [5]. Every timed series comes after one untimed warm-up run.
+# plans of 4 [5]; BENCH_TENK_RUNS, plans of 5, timed and measured for memory
+# [5]. Every timed series comes after one untimed warm-up run.
 #
 # Everything it creates lives in one temporary folder, removed on exit
 # together with the emulator, even when a step fails.
@@ -44,7 +48,8 @@ go_count=${BENCH_COUNT:-5}
 plan_runs=${BENCH_PLAN_RUNS:-11}
 mem_runs=${BENCH_MEM_RUNS:-5}
 many_runs=${BENCH_MANY_RUNS:-5}
-for n in "$go_count" "$plan_runs" "$mem_runs" "$many_runs"; do
+tenk_runs=${BENCH_TENK_RUNS:-5}
+for n in "$go_count" "$plan_runs" "$mem_runs" "$many_runs" "$tenk_runs"; do
   [[ "$n" =~ ^[1-9][0-9]*$ ]] || { echo "bench/run.sh: run counts must be positive integers, got '$n'" >&2; exit 2; }
 done
 
@@ -52,6 +57,10 @@ done
 target_plan_s=0.3
 target_mem_mib=50
 target_ratio=0.25
+# Row 5: memory, and the wall time this provider took before (3.29 s, as
+# issue 12 measured it; the official provider took 6.25 s and 209 MiB).
+target_tenk_mib=100
+target_tenk_s=3.29
 
 log() { printf '==> %s\n' "$*" >&2; }
 die() { printf 'bench/run.sh: %s\n' "$*" >&2; exit 1; }
@@ -170,7 +179,7 @@ CONFIG
 done
 export HWTASKS_BENCH_PROVIDER="$work/provider/terraform-provider-hwtasks"
 mkdir "$work/config"
-cp -R bench/plan bench/floor bench/many "$work/config/"
+cp -R bench/plan bench/floor bench/many bench/tenk "$work/config/"
 
 # plan CONFIG CLI: one `terraform plan`; REPLY is its wall time in µs. Its
 # output goes to $work/plan.out, and to stderr if it fails.
@@ -268,6 +277,30 @@ done
 # Stop the emulator now, so that its CPU time counts as this script's.
 stop_emulator
 
+log "(5) 10,000 tasks at 20 ms: a second emulator, one untimed plan of bench/tenk, then $tenk_runs through the peakrss wrapper"
+mkdir "$work/tenk"
+start_emulator "$work/bin/hwtasks-emulator" "$work/fixtures.json" "$work/tenk" \
+  -fault route=dms.tasks.list,kind=latency,latency=20ms || die "the emulator did not start"
+export TF_VAR_endpoint="$emulator_url"
+HW_ACCESS_KEY=$emulator_ak HW_SECRET_KEY=$emulator_sk HW_REGION_NAME=$emulator_region
+plan tenk provider
+expect_output 'task_count += 10000'
+: >"$work/tenk.us"
+: >"$work/tenk.kib"
+for i in $(seq 1 "$tenk_runs"); do
+  export HWTASKS_BENCH_RSS_FILE="$work/tenk.rss.$i"
+  plan tenk wrapper
+  echo "$REPLY" >>"$work/tenk.us"
+  awk '$1 > m { m = $1 } END { print m }' "$HWTASKS_BENCH_RSS_FILE" >>"$work/tenk.kib"
+  printf '    run %d: %.3f s, peak RSS %s KiB\n' "$i" "$(calc %.6f "$REPLY / 1e6")" "$(tail -n 1 "$work/tenk.kib")" >&2
+done
+unset HWTASKS_BENCH_RSS_FILE
+stop_emulator
+tenk_s=$(awk '{ print $1 / 1e6 }' "$work/tenk.us" | median)
+tenk_range=$(awk '{ print $1 / 1e6 }' "$work/tenk.us" | range %.3f)
+tenk_mib=$(awk '{ print $1 / 1024 }' "$work/tenk.kib" | median)
+tenk_mem_range=$(awk '{ print $1 / 1024 }' "$work/tenk.kib" | range %.1f)
+
 many_s=$(awk '{ print $1 / 1e6 }' "$work/many.us" | median)
 many_range=$(awk '{ print $1 / 1e6 }' "$work/many.us" | range %.3f)
 many_requests=$(tail -n 1 "$work/many.requests")
@@ -348,6 +381,10 @@ table="$work/table.md"
   printf '| 4 | 50 data sources, requests per plan | **%s**: %s; %s | 1 + 50: %s |\n' \
     "${many_requests%%|*}" "${many_requests#*|}" "$many_same" \
     "$([[ "${many_requests%%|*}" == 51 && "$many_same" == the* ]] && echo met || echo "**NOT met**")"
+  printf '| 5 | `terraform plan`: 10,000 tasks at 20 ms, wall time | **%.3f s**; median of %d, %s s (the peakrss wrapper adds one exec) | ≤ %s s: %s |\n' \
+    "$tenk_s" "$tenk_runs" "$tenk_range" "$target_tenk_s" "$(met "$tenk_s" "$target_tenk_s")"
+  printf '| 5 | peak provider memory | **%.1f MiB**; median of %d plans of the largest peak RSS among each plan'"'"'s provider processes, %s MiB | ≤ %s MiB: %s |\n' \
+    "$tenk_mib" "$tenk_runs" "$tenk_mem_range" "$target_tenk_mib" "$(met "$tenk_mib" "$target_tenk_mib")"
 } >"$table"
 
 log "Done in $elapsed s"

@@ -154,12 +154,12 @@ func TestFlightGroupSharesOneCall(t *testing.T) {
 	release := make(chan struct{})
 	started := 0
 	var mu sync.Mutex
-	fn := func(context.Context) (any, error) {
+	fn := func(ctx context.Context) (any, error) {
 		mu.Lock()
 		started++
 		mu.Unlock()
 		<-release
-		return "v", nil
+		return "v", ctx.Err()
 	}
 	results := make(chan any, 3)
 	for range 3 {

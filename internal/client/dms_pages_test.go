@@ -262,9 +262,10 @@ func TestListAllTasksStopsOnError(t *testing.T) {
 	if !IsNotFound(err) {
 		t.Fatalf("got %v", err)
 	}
-	// Pages 4 and 5 may be called off before they are even sent; no page
-	// after the four in flight may ever be requested.
-	if n := calls.Load(); n < 3 || n > 5 {
+	// Pages 2, 4 and 5 may be called off before they are even sent, so
+	// how many of them arrive depends on scheduling; no page after the four
+	// in flight may ever be requested.
+	if n := calls.Load(); n < 2 || n > 5 {
 		t.Fatalf("%d requests; want the first page, page 3, and at most the rest of the four in flight", n)
 	}
 }

@@ -30,6 +30,9 @@ const (
 	// readTimeout plays the data source's read timeout for the cases that
 	// must finish; none comes near it.
 	readTimeout = 10 * time.Second
+	// slowTimeout is the read timeout of the cases that wait for it: long
+	// enough for their requests to reach the emulator on a loaded machine.
+	slowTimeout = 3 * time.Second
 )
 
 var faultBase = time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
@@ -475,7 +478,7 @@ func TestFaults(t *testing.T) {
 			name:       "a server slower than the read timeout",
 			faults:     []routeFault{{emulator.RouteTaskList, emulator.Fault{Kind: emulator.FaultLatency, Latency: time.Minute}}},
 			read:       listAll(DefaultPageConcurrency),
-			timeout:    500 * time.Millisecond,
+			timeout:    slowTimeout,
 			wantErr:    wantDeadline,
 			wantCounts: map[emulator.Route]int{emulator.RouteTaskList: 1},
 		},
@@ -486,23 +489,23 @@ func TestFaults(t *testing.T) {
 				{emulator.RouteTaskList, emulator.Fault{Kind: emulator.FaultLatency, Latency: time.Minute}},
 			},
 			read:       listAll(DefaultPageConcurrency),
-			timeout:    500 * time.Millisecond,
+			timeout:    slowTimeout,
 			wantErr:    wantDeadline,
 			wantCounts: map[emulator.Route]int{emulator.RouteTaskList: 3},
 		},
 		{
 			name:   "one attempt slower than the attempt timeout is retried",
 			faults: []routeFault{{emulator.RouteJob, emulator.Fault{Kind: emulator.FaultLatency, Latency: time.Minute, Times: 1}}},
-			cfg:    func(cfg *Config) { cfg.AttemptTimeout = 300 * time.Millisecond },
+			cfg:    func(cfg *Config) { cfg.AttemptTimeout = time.Second },
 			read:   getJob, wantIDs: []string{faultJob},
-			wantCounts: map[emulator.Route]int{emulator.RouteJob: 2}, minElapsed: 300 * time.Millisecond,
+			wantCounts: map[emulator.Route]int{emulator.RouteJob: 2}, minElapsed: time.Second,
 		},
 		{
 			name:   "every attempt slower than the attempt timeout",
 			faults: []routeFault{{emulator.RouteJob, emulator.Fault{Kind: emulator.FaultLatency, Latency: time.Minute}}},
-			cfg:    combine(retries(2), func(cfg *Config) { cfg.AttemptTimeout = 200 * time.Millisecond }),
-			read:   getJob, wantErr: wantRequestError(3, "/jobs?id="+faultJob, "no complete answer within 200ms", "after 3 attempts"),
-			wantCounts: map[emulator.Route]int{emulator.RouteJob: 3}, minElapsed: 3 * 200 * time.Millisecond,
+			cfg:    combine(retries(2), func(cfg *Config) { cfg.AttemptTimeout = time.Second }),
+			read:   getJob, wantErr: wantRequestError(3, "/jobs?id="+faultJob, "no complete answer within 1s", "after 3 attempts"),
+			wantCounts: map[emulator.Route]int{emulator.RouteJob: 3}, minElapsed: 3 * time.Second,
 		},
 	}
 	for _, tc := range cases {
@@ -556,7 +559,8 @@ type outcome struct {
 }
 
 // runRead runs r under a read timeout and fails the test if it panics or
-// does not return within that timeout and 2 s of grace.
+// does not return within that timeout and 10 s of grace (a hang, not a
+// slow machine).
 func runRead(t *testing.T, c *Client, r read, timeout time.Duration) outcome {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
@@ -575,7 +579,7 @@ func runRead(t *testing.T, c *Client, r read, timeout time.Duration) outcome {
 		}()
 		res.ids, res.err = r(ctx, c)
 	}()
-	grace := timeout + 2*time.Second
+	grace := timeout + 10*time.Second
 	select {
 	case res := <-done:
 		res.elapsed = time.Since(start)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"slices"
 	"sort"
@@ -19,6 +20,11 @@ const logSubsystem = "client"
 
 // maxLoggedBody bounds a body logged at Trace.
 const maxLoggedBody = 4 << 10
+
+// maxRedactedBody bounds a body that RedactBody decodes: a page of 100 real
+// tasks is a few hundred KiB, and decoding a 30 MiB page into Go values
+// took the plugin's memory into the hundreds of MiB at TF_LOG=TRACE.
+const maxRedactedBody = 2 << 20
 
 const redacted = "REDACTED"
 
@@ -156,6 +162,11 @@ func (l lazyBody) MarshalJSON() ([]byte, error) { return json.Marshal(l.String()
 func RedactBody(body []byte) string {
 	if len(body) == 0 {
 		return ""
+	}
+	if len(body) > maxRedactedBody {
+		// Decoding it to redact it would take many times its size in
+		// memory, and only its first 4 KiB would be logged: leave it out.
+		return fmt.Sprintf("(%d bytes, left out: larger than the %d MiB the log redacts)", len(body), maxRedactedBody>>20)
 	}
 	var v any
 	dec := json.NewDecoder(bytes.NewReader(body))

@@ -109,7 +109,7 @@ func (d *backgroundTasksDataSource) Schema(ctx context.Context, _ datasource.Sch
 			"such as binding a public IP or restarting it. Reads every task (or one page, or one task), optionally filtered, "+
 			"and can wait for a task to finish. "+
 			"To read every task, the provider reads the first page of %d tasks, then the pages that `task_count` announces, %d at a time, "+
-			"up to the provider's `max_tasks` (%d by default).", e, client.TaskPageSize, client.DefaultPageConcurrency, client.DefaultMaxTasks),
+			"up to the provider's `max_tasks` (%s by default).", e, client.TaskPageSize, client.DefaultPageConcurrency, thousands(client.DefaultMaxTasks)),
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				Computed:            true,
@@ -139,7 +139,7 @@ func (d *backgroundTasksDataSource) Schema(ctx context.Context, _ datasource.Sch
 			"begin_time": schema.StringAttribute{
 				Optional: true,
 				MarkdownDescription: "Only tasks created at or after this time. `YYYYMMDDHHmmss` in UTC, as the API takes it, " +
-					"or RFC 3339, so that `timeadd(timestamp(), \"-24h\")` works as it is.",
+					"or RFC 3339, so that `timeadd(plantimestamp(), \"-24h\")` works as it is.",
 				Validators: []validator.String{windowTime{}, stringvalidator.ConflictsWith(path.MatchRoot("task_id"))},
 			},
 			"end_time": schema.StringAttribute{
@@ -303,7 +303,7 @@ func (d *backgroundTasksDataSource) read(ctx context.Context, m backgroundTasksM
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 
-	sc, ok := resolveScope(ctx, d.client, m.Region, m.ProjectID, &diags)
+	sc, ok := resolveScope(ctx, d.client, m.Region, m.ProjectID, timeout, &diags)
 	if !ok {
 		return tasksRead{}, diags
 	}

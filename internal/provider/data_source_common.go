@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -54,7 +55,8 @@ type scope struct {
 
 // resolveScope applies a data source's region and project_id overrides to
 // the provider's, looking the project ID up when neither gives one.
-func resolveScope(ctx context.Context, c *client.Client, region, projectID types.String, diags *diag.Diagnostics) (scope, bool) {
+// timeout is the read timeout in force, for messages.
+func resolveScope(ctx context.Context, c *client.Client, region, projectID types.String, timeout time.Duration, diags *diag.Diagnostics) (scope, bool) {
 	s := scope{Region: c.Region()}
 	if !region.IsNull() && region.ValueString() != "" {
 		s.Region = region.ValueString()
@@ -65,7 +67,7 @@ func resolveScope(ctx context.Context, c *client.Client, region, projectID types
 	}
 	id, err := c.ProjectID(ctx, s.Region)
 	if err != nil {
-		addLookupError(diags, c, err, s.Region)
+		addLookupError(diags, c, err, s.Region, timeout)
 		return s, false
 	}
 	s.ProjectID = id
@@ -76,7 +78,7 @@ func resolveScope(ctx context.Context, c *client.Client, region, projectID types
 // know points at region; everything else (credentials, an unreachable IAM,
 // throttling) is classified like any other call, because "set project_id"
 // would not help with those.
-func addLookupError(diags *diag.Diagnostics, c *client.Client, err error, region string) {
+func addLookupError(diags *diag.Diagnostics, c *client.Client, err error, region string, timeout time.Duration) {
 	var lookupErr *client.ProjectLookupError
 	if errors.As(err, &lookupErr) {
 		diags.AddAttributeError(path.Root("region"), "Cannot find the project ID of region "+region,
@@ -90,7 +92,7 @@ func addLookupError(diags *diag.Diagnostics, c *client.Client, err error, region
 	addCallError(diags, err, callContext{
 		Action: action, Service: "IAM", EndpointKey: client.ServiceIAM,
 		Permission: "permission to list the account's projects (iam:projects:list); setting project_id skips the lookup",
-		Region:     region,
+		Region:     region, Timeout: timeout,
 		Reach: fmt.Sprintf("IAM is at %s for this region. Check cloud (a typo there sends every request astray), endpoints.iam if set, "+
 			"the network and the proxy settings (HTTPS_PROXY, NO_PROXY).", iamURL(c, region)),
 	})

@@ -199,7 +199,7 @@ func (d *gaussDBJobDataSource) Read(ctx context.Context, req datasource.ReadRequ
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 
-	sc, ok := resolveScope(ctx, d.client, m.Region, m.ProjectID, &resp.Diagnostics)
+	sc, ok := resolveScope(ctx, d.client, m.Region, m.ProjectID, timeout, &resp.Diagnostics)
 	if !ok {
 		return
 	}

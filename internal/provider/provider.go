@@ -169,10 +169,10 @@ func (p *hwtasksProvider) Schema(_ context.Context, _ provider.SchemaRequest, re
 			},
 			"max_tasks": schema.Int64Attribute{
 				Optional: true,
-				MarkdownDescription: fmt.Sprintf("The most tasks one read of a task list keeps. Default %d, far more than the API keeps for any real instance. "+
+				MarkdownDescription: fmt.Sprintf("The most tasks one read of a task list keeps, from %d (one page) to %s. Default %s, far more than the API keeps for any real instance. "+
 					"A list whose `task_count` is larger is an error that suggests a time window (`begin_time`, `end_time`) or one page (`start`, `limit`), "+
 					"so that a wrong or hostile answer cannot make the provider read without end. "+
-					"Each task takes about a kilobyte of memory in the provider and in Terraform's state.", client.DefaultMaxTasks) + envNote("max_tasks"),
+					"Each task takes about a kilobyte of memory in the provider and in Terraform's state.", client.TaskPageSize, thousands(maxMaxTasks), thousands(client.DefaultMaxTasks)) + envNote("max_tasks"),
 				Validators: []validator.Int64{int64validator.Between(client.TaskPageSize, maxMaxTasks)},
 			},
 		},
@@ -481,4 +481,14 @@ func (p *hwtasksProvider) DataSources(context.Context) []func() datasource.DataS
 
 func (p *hwtasksProvider) Resources(context.Context) []func() resource.Resource {
 	return nil
+}
+
+// thousands writes n with commas between groups of three digits, as the
+// docs write numbers: 50000 is "50,000".
+func thousands(n int) string {
+	s := strconv.Itoa(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }

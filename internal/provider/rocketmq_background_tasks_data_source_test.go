@@ -298,7 +298,7 @@ func TestAccRocketMQBackgroundTasks_planTimeErrorsSendNothing(t *testing.T) {
 	const ds = "hwtasks_rocketmq_background_tasks"
 	cases := []struct{ name, args, want string }{
 		{"bad begin_time", `begin_time = "2024-01-01"`, planError(ds, "Invalid begin_time", `begin_time = "2024-01-01"`,
-			wrapped(`expected YYYYMMDDHHmmss (UTC, such as 20240131235959) or RFC 3339 (such as 2024-01-31T23:59:59Z or timeadd(timestamp(), "-24h")), got "2024-01-01"`))},
+			wrapped(`expected YYYYMMDDHHmmss (UTC, such as 20240131235959) or RFC 3339 (such as 2024-01-31T23:59:59Z or timeadd(plantimestamp(), "-24h")), got "2024-01-01"`))},
 		{"not a calendar date", `begin_time = "20240230000000"`, planError(ds, "Invalid begin_time", `begin_time = "20240230000000"`,
 			wrapped(`"20240230000000" is not a real time in the YYYYMMDDHHmmss format: parsing time "20240230000000": day out of range`))},
 		{"begin after end", `begin_time = "20240102000000"

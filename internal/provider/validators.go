@@ -33,7 +33,7 @@ func parseWindowTime(s string) (time.Time, error) {
 	}
 	t, err := time.Parse(time.RFC3339, s)
 	if err != nil {
-		return time.Time{}, fmt.Errorf("expected YYYYMMDDHHmmss (UTC, such as 20240131235959) or RFC 3339 (such as 2024-01-31T23:59:59Z or timeadd(timestamp(), \"-24h\")), got %q", s)
+		return time.Time{}, fmt.Errorf("expected YYYYMMDDHHmmss (UTC, such as 20240131235959) or RFC 3339 (such as 2024-01-31T23:59:59Z or timeadd(plantimestamp(), \"-24h\")), got %q", s)
 	}
 	return t.UTC(), nil
 }

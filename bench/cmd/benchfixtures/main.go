@@ -7,6 +7,8 @@
 //   - RocketMQ instance "bench-rocketmq-257", with 257 tasks: three pages of
 //     100, the last one short, as bench/plan/main.tf reads them;
 //   - GaussDB job "bench-gaussdb-job", completed, as bench/plan/main.tf reads it;
+//   - RocketMQ instance "bench-rocketmq-10000", with 10,000 tasks (100 pages),
+//     as bench/tenk/main.tf reads them;
 //   - RocketMQ instances "bench-rocketmq-00" to "-24", three tasks each, and
 //     GaussDB jobs "bench-gaussdb-00" to "-24", as bench/many/main.tf reads
 //     them: 50 data sources that make one request each.
@@ -25,6 +27,7 @@ import (
 // The counts that bench/plan/main.tf and bench/many/main.tf rely on.
 const (
 	bigTasks      = 257
+	tenKTasks     = 10_000
 	manyInstances = 25
 	manyJobs      = 25
 	tasksEach     = 3
@@ -101,6 +104,7 @@ func main() {
 func build() fixtures {
 	var f fixtures
 	f.Instances = append(f.Instances, instance{ID: "bench-rocketmq-257", Tasks: tasks("big", bigTasks)})
+	f.Instances = append(f.Instances, instance{ID: "bench-rocketmq-10000", Tasks: tasks("10k", tenKTasks)})
 	f.Jobs = append(f.Jobs, newJob("bench-gaussdb-job", 0))
 	for i := range manyInstances {
 		f.Instances = append(f.Instances, instance{
