@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -192,5 +193,31 @@ func TestFlightGroupSharesOneCall(t *testing.T) {
 	}
 	if len(g.calls) != 0 {
 		t.Fatalf("%d calls left in the group", len(g.calls))
+	}
+}
+
+// IDs of "." and ".." went out as dot segments (/v2/../instances/…), which
+// a proxy that normalises paths would send to another path than the one
+// signed. The client refuses them, and sends nothing.
+func TestDotSegmentsAreNeverSent(t *testing.T) {
+	var calls atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		calls.Add(1)
+		writeJSON(w, 200, map[string]any{"task_count": "0", "tasks": []any{}})
+	}))
+	defer srv.Close()
+	c := newTestClient(t, srv, nil)
+	for _, id := range []string{".", "..", ""} {
+		_, err := c.ListTasks(context.Background(), TaskQuery{Region: testRegion, ProjectID: testProject, InstanceID: id})
+		var segErr *InvalidPathSegmentError
+		if !errors.As(err, &segErr) || segErr.Segment != id {
+			t.Errorf("instance %q: got %v, want an InvalidPathSegmentError", id, err)
+		}
+		if _, err := c.GetTask(context.Background(), testRegion, testProject, "i", id); !errors.As(err, &segErr) {
+			t.Errorf("task %q: got %v, want an InvalidPathSegmentError", id, err)
+		}
+	}
+	if n := calls.Load(); n != 0 {
+		t.Fatalf("%d requests were sent", n)
 	}
 }

@@ -298,12 +298,30 @@ func (c *Client) requestURL(r request) (*url.URL, error) {
 	u := *base
 	escaped := make([]string, len(r.path))
 	for i, seg := range r.path {
+		// An empty, "." or ".." segment would make another path of the
+		// signed one for any proxy that normalises paths. The provider
+		// refuses such IDs at plan time; this is the last line.
+		if seg == "" || seg == "." || seg == ".." {
+			return nil, &InvalidPathSegmentError{Segment: seg, Path: pathOf(r.path)}
+		}
 		escaped[i] = url.PathEscape(seg)
 	}
 	u.Path = base.Path + "/" + strings.Join(r.path, "/")
 	u.RawPath = base.EscapedPath() + "/" + strings.Join(escaped, "/")
 	u.RawQuery = signer.CanonicalQuery(r.query)
 	return &u, nil
+}
+
+// InvalidPathSegmentError is a request whose path would hold an empty,
+// "." or ".." segment, such as an ID given as "..". It is never sent.
+type InvalidPathSegmentError struct {
+	Segment string
+	// Path is the request's path, for messages.
+	Path string
+}
+
+func (e *InvalidPathSegmentError) Error() string {
+	return fmt.Sprintf("refusing to send %s: the segment %q is not an ID, and a proxy could turn the path into another", e.Path, e.Segment)
 }
 
 // pathOf renders path segments for messages.

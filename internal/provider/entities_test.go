@@ -127,3 +127,61 @@ func TestEntitiesWarningsAreBounded(t *testing.T) {
 		t.Fatalf("last diagnostic %q", last.Detail())
 	}
 }
+
+// referenceDepth is how deeply v, decoded JSON, nests objects and arrays.
+func referenceDepth(v any) int {
+	deepest := 0
+	switch v := v.(type) {
+	case map[string]any:
+		for _, e := range v {
+			deepest = max(deepest, referenceDepth(e))
+		}
+		return deepest + 1
+	case []any:
+		for _, e := range v {
+			deepest = max(deepest, referenceDepth(e))
+		}
+		return deepest + 1
+	}
+	return 0
+}
+
+// FuzzDeepEntities checks the depth limit on any JSON: jsonDepth agrees
+// with the depth of the decoded value up to the limit, entities deeper
+// than the limit are null with entities_json kept and one warning, and
+// shallower ones are converted.
+func FuzzDeepEntities(f *testing.F) {
+	for _, s := range []string{
+		string(nested(5000)), string(nested(65)), string(nested(64)),
+		`[[[[{"a":"]]]]}}}"}]]]]`, `{"a":"\"[{","b":[[[]]]}`,
+		strings.Repeat("[", 70) + strings.Repeat("]", 70), `{"a":1}`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		var decoded any
+		if json.Unmarshal(raw, &decoded) != nil {
+			return // not JSON: FuzzEntitiesToDynamic covers it
+		}
+		want := min(referenceDepth(decoded), maxEntitiesDepth+1)
+		if got := jsonDepth(raw, maxEntitiesDepth); got != want {
+			t.Fatalf("%.80q: jsonDepth %d, want %d", raw, got, want)
+		}
+		v, j, diags := entitiesToDynamic(context.Background(), raw)
+		if diags.HasError() {
+			t.Fatalf("%.80q: %v", raw, diags)
+		}
+		if decoded == nil {
+			return // JSON null: no entities
+		}
+		if want > maxEntitiesDepth {
+			if !v.IsNull() || j.IsNull() || len(diags) != 1 || diags[0].Summary() != "Job entities nested too deeply" {
+				t.Fatalf("%.80q: %d levels gave entities null %v, entities_json null %v, %v", raw, want, v.IsNull(), j.IsNull(), diags)
+			}
+			return
+		}
+		if v.IsNull() || j.IsNull() {
+			t.Fatalf("%.80q: %d levels gave entities null %v, entities_json null %v", raw, want, v.IsNull(), j.IsNull())
+		}
+	})
+}
