@@ -27,9 +27,9 @@ func clearProviderEnv(t *testing.T) {
 	}
 }
 
-// configure runs the provider's Configure on a provider block holding
-// attrs; every attribute not in attrs is null.
-func configure(t *testing.T, attrs map[string]tftypes.Value) (diag.Diagnostics, any) {
+// newProviderWithBlock returns a new provider and a provider block for it that
+// holds attrs; every attribute not in attrs is null.
+func newProviderWithBlock(t *testing.T, attrs map[string]tftypes.Value) (provider.Provider, tfsdk.Config) {
 	t.Helper()
 	ctx := context.Background()
 	p := New("test")()
@@ -39,17 +39,16 @@ func configure(t *testing.T, attrs map[string]tftypes.Value) (diag.Diagnostics, 
 	if !ok {
 		t.Fatal("provider schema is not an object")
 	}
-	vals := map[string]tftypes.Value{}
-	for name, at := range typ.AttributeTypes {
-		if v, ok := attrs[name]; ok {
-			vals[name] = v
-		} else {
-			vals[name] = tftypes.NewValue(at, nil)
-		}
-	}
-	req := provider.ConfigureRequest{Config: tfsdk.Config{Schema: sresp.Schema, Raw: tftypes.NewValue(typ, vals)}}
+	return p, tfsdk.Config{Schema: sresp.Schema, Raw: nullExcept(typ, attrs)}
+}
+
+// configure runs the provider's Configure on a provider block holding
+// attrs; every attribute not in attrs is null.
+func configure(t *testing.T, attrs map[string]tftypes.Value) (diag.Diagnostics, any) {
+	t.Helper()
+	p, config := newProviderWithBlock(t, attrs)
 	var resp provider.ConfigureResponse
-	p.Configure(ctx, req, &resp)
+	p.Configure(context.Background(), provider.ConfigureRequest{Config: config}, &resp)
 	return resp.Diagnostics, resp.DataSourceData
 }
 

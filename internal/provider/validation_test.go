@@ -9,7 +9,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
-	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 )
@@ -18,28 +17,13 @@ import (
 // attrs; every other attribute is null.
 func validateProvider(t *testing.T, attrs map[string]tftypes.Value) diag.Diagnostics {
 	t.Helper()
-	ctx := context.Background()
-	p := New("test")()
-	var sresp provider.SchemaResponse
-	p.Schema(ctx, provider.SchemaRequest{}, &sresp)
-	typ, ok := sresp.Schema.Type().TerraformType(ctx).(tftypes.Object)
-	if !ok {
-		t.Fatal("provider schema is not an object")
-	}
-	vals := map[string]tftypes.Value{}
-	for name, at := range typ.AttributeTypes {
-		if v, ok := attrs[name]; ok {
-			vals[name] = v
-		} else {
-			vals[name] = tftypes.NewValue(at, nil)
-		}
-	}
+	p, config := newProviderWithBlock(t, attrs)
 	pv, ok := p.(provider.ProviderWithValidateConfig)
 	if !ok {
 		t.Fatal("the provider has no ValidateConfig")
 	}
 	var resp provider.ValidateConfigResponse
-	pv.ValidateConfig(ctx, provider.ValidateConfigRequest{Config: tfsdk.Config{Schema: sresp.Schema, Raw: tftypes.NewValue(typ, vals)}}, &resp)
+	pv.ValidateConfig(context.Background(), provider.ValidateConfigRequest{Config: config}, &resp)
 	return resp.Diagnostics
 }
 
