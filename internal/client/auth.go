@@ -139,7 +139,8 @@ func (c *Client) passwordToken(ctx context.Context, region, projectID string) (t
 	if t, ok := c.cachedToken(scope); ok {
 		return t, nil
 	}
-	v, err := c.shared(ctx, "token/"+region+"/"+projectID, func(ctx context.Context) (any, error) {
+	// Quoted, so that no region and project can make another pair's key.
+	v, err := c.shared(ctx, fmt.Sprintf("token/%q/%q", region, projectID), func(ctx context.Context) (any, error) {
 		if t, ok := c.cachedToken(scope); ok {
 			return t, nil
 		}

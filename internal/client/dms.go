@@ -101,10 +101,11 @@ func (q TaskQuery) values() url.Values {
 // pageLimit is the most tasks a page of q may hold: the limit it asks for.
 // A query without one gets the API's default of 10 tasks, but that default
 // is not written down anywhere a gateway must keep to; the documented
-// maximum of a page is 100, so a page is allowed up to that.
+// maximum of a page is 100, so a page is allowed up to that, and never
+// more, whatever limit a caller asks for.
 func (q TaskQuery) pageLimit() int {
 	if q.Limit > 0 {
-		return q.Limit
+		return min(q.Limit, TaskPageSize)
 	}
 	return TaskPageSize
 }

@@ -70,31 +70,64 @@ func (e *TooManyTasksError) Error() string {
 }
 
 // InconsistentPagesError is a read of every task whose pages do not fit
-// their task_count: a page that task_count says is the last came back full,
-// holding more tasks than the count leaves for it. Where the list ends is
-// then unknown, and reading on past the count could go on for as long as
-// the server likes, so the read stops.
+// together or their task_count, so that tasks may be missing from what was
+// read; the read stops instead of guessing. Kind says how:
+//   - InconsistentFullPage: a page that task_count says is the last came
+//     back full, holding more tasks than the count leaves for it, so where
+//     the list ends is unknown, and reading on past the count could go on
+//     for as long as the server likes;
+//   - InconsistentRepeats: a page repeated tasks of the pages before it
+//     while task_count did not grow by as many, as it does when tasks are
+//     created during the read;
+//   - InconsistentPastEnd: a page came back short of what task_count
+//     announces, which ends the list, but the page after it held tasks.
 type InconsistentPagesError struct {
 	InstanceID string
+	Kind       InconsistencyKind
 	// Reported is the task_count the page came with.
 	Reported int
 	// Page is the 1-based number of the page.
 	Page int
-	// Held is the number of tasks on the page, a full page. Expected is the
-	// most that Reported leaves for it.
+	// Held is the number of tasks on the page. Expected is, for
+	// InconsistentFullPage, the most that Reported leaves for it; for
+	// InconsistentRepeats, how many repeats the count's growth explains.
 	Held, Expected int
+	// Repeated is the number of tasks the pages repeated
+	// (InconsistentRepeats).
+	Repeated int
 	// Requests is the number of pages requested by the whole read.
 	Requests int
 }
 
-// Error says which page does not fit the count, and that the read stopped.
+// InconsistencyKind says how the pages of a read disagree.
+type InconsistencyKind int
+
+// The ways the pages of a read can disagree; see InconsistentPagesError.
+const (
+	InconsistentFullPage InconsistencyKind = iota
+	InconsistentRepeats
+	InconsistentPastEnd
+)
+
+// Error says which page does not fit, and that the read stopped.
 func (e *InconsistentPagesError) Error() string {
 	first := (e.Page-1)*TaskPageSize + 1
-	return fmt.Sprintf("the task pages of instance %s do not agree with their task_count: page %d (tasks %d to %d) came back full "+
-		"with %d tasks, but task_count %d leaves room for %d there, so where the list ends is unknown. "+
-		"The read stopped after %s rather than read on past the count. The API, or a proxy in front of it, "+
+	var what string
+	switch e.Kind {
+	case InconsistentRepeats:
+		what = fmt.Sprintf("page %d (tasks %d to %d) brought the repeats of earlier pages to %d tasks, "+
+			"but task_count grew by only %d since the first page (to %d), so tasks may be missing", e.Page, first, first+TaskPageSize-1, e.Repeated, e.Expected, e.Reported)
+	case InconsistentPastEnd:
+		what = fmt.Sprintf("page %d (tasks %d to %d) came back with %d tasks, short of what task_count %d announces, "+
+			"which ends the list, but page %d after it holds tasks, so tasks may be missing", e.Page, first, first+TaskPageSize-1, e.Held, e.Reported, e.Page+1)
+	default:
+		what = fmt.Sprintf("page %d (tasks %d to %d) came back full with %d tasks, but task_count %d leaves room for %d there, "+
+			"so where the list ends is unknown", e.Page, first, first+TaskPageSize-1, e.Held, e.Reported, e.Expected)
+	}
+	return fmt.Sprintf("the task pages of instance %s do not agree with their task_count: %s. "+
+		"The read stopped after %s rather than guess. The API, or a proxy in front of it, "+
 		"answered inconsistently: try again later, or read one page with start and limit, or narrow the read with begin_time and end_time.",
-		e.InstanceID, e.Page, first, first+TaskPageSize-1, e.Held, e.Reported, e.Expected, plural(e.Requests, "request"))
+		e.InstanceID, what, plural(e.Requests, "request"))
 }
 
 // plural writes n things, as "1 request" or "2 requests".
@@ -266,12 +299,12 @@ func (c *Client) readConcurrent(ctx context.Context, q TaskQuery, concurrency, m
 	// afterFullPage has checked the count against maxTasks: this is at
 	// most ⌈maxTasks/100⌉ pages.
 	predicted := pagesFor(list.Reported)
-	pages, requested, err := c.readPages(ctx, q, 2, predicted, concurrency)
+	pages, requested, pastEnd, err := c.readPages(ctx, q, 2, predicted, concurrency)
 	list.Requests += requested
 	if err != nil {
 		return list, false, err
 	}
-	stable := true
+	stable := !pastEnd
 	last, lastPage := first, 1
 	for p := 2; p <= predicted; p++ {
 		page, ok := pages[p]
@@ -306,30 +339,61 @@ func (c *Client) readConcurrent(ctx context.Context, q TaskQuery, concurrency, m
 
 // readSequential reads the pages one at a time, each after the one before
 // has been judged by its own task_count, so that a list growing at its head
-// is followed to its end; the tasks a shifted page repeats are dropped. The
-// loop's bound is ⌈maxTasks/100⌉ pages, which afterFullPage never lets it
-// reach while more pages are due. The returned list is never nil.
+// is followed to its end; the tasks a shifted page repeats are dropped, as
+// long as the count grew by as many. A short page before the count's end
+// is checked by reading the page after it, which must be empty. The loop's
+// bound is ⌈maxTasks/100⌉ pages, which afterFullPage never lets it reach
+// while more pages are due. The returned list is never nil.
 func (c *Client) readSequential(ctx context.Context, q TaskQuery, maxTasks int) (*TaskList, error) {
 	list := &TaskList{}
 	var set taskSet
+	firstCount := 0
 	for p := 1; p <= pagesFor(maxTasks); p++ {
 		page, err := c.readPage(ctx, q, p)
 		list.Requests++
 		if err != nil {
 			return list, err
 		}
+		count := int(page.TaskCount)
 		if p == 1 {
-			list.Reported = int(page.TaskCount)
+			list.Reported, firstCount = count, count
 		}
 		set.add(page)
 		list.Tasks = set.tasks
-		if len(page.Tasks) < TaskPageSize {
+		// A task created during the read shifts the later pages by one,
+		// and raises task_count by one: repeats beyond the count's growth
+		// mean the pages repeat themselves, and hide the tasks they stand
+		// in for.
+		if grown := count - firstCount; set.dropped > max(grown, 0) {
+			return list, &InconsistentPagesError{InstanceID: q.InstanceID, Kind: InconsistentRepeats, Reported: count, Page: p,
+				Held: len(page.Tasks), Expected: max(grown, 0), Repeated: set.dropped}
+		}
+		if len(page.Tasks) == TaskPageSize {
+			more, err := afterFullPage(q, p, count, maxTasks)
+			if err != nil || !more {
+				return list, err
+			}
+			continue
+		}
+		if p*TaskPageSize >= count || p == pagesFor(maxTasks) {
 			return list, nil
 		}
-		more, err := afterFullPage(q, p, int(page.TaskCount), maxTasks)
-		if err != nil || !more {
-			return list, err
+		// Short of what the count announces: the list may have shrunk, or
+		// the count be wrong, and the page after must then be empty.
+		next, err := c.readPage(ctx, q, p+1)
+		list.Requests++
+		if err != nil {
+			// A start past the end may be an error of its own; the short
+			// page has already said where the list ends.
+			if ctx.Err() != nil {
+				return list, err
+			}
+			return list, nil
 		}
+		if len(next.Tasks) > 0 {
+			return list, &InconsistentPagesError{InstanceID: q.InstanceID, Kind: InconsistentPastEnd, Reported: count, Page: p, Held: len(page.Tasks)}
+		}
+		return list, nil
 	}
 	return list, errors.New("the task reader passed max_tasks without noticing; this is always a bug in the provider, please report it")
 }
@@ -337,53 +401,62 @@ func (c *Client) readSequential(ctx context.Context, q TaskQuery, maxTasks int) 
 // readPages reads pages from..to with at most concurrency requests in
 // flight, and returns them by page number. Once a page comes back short,
 // later pages are not requested: the tasks ended earlier than task_count
-// said. The first error cancels the pages still in flight. The map grows
-// with the pages received.
-func (c *Client) readPages(ctx context.Context, q TaskQuery, from, to, concurrency int) (map[int]*TaskPage, int, error) {
+// said. An error on page p calls off the pages after p still in flight,
+// but lets the pages before it finish: when one of those is short, the
+// list ends before p and the error (such as a 400 for a start past the
+// end) is not one. pastEnd reports a page after a short one that held
+// tasks, which a list cannot have: the pages do not fit together. The map
+// grows with the pages received.
+func (c *Client) readPages(ctx context.Context, q TaskQuery, from, to, concurrency int) (pages map[int]*TaskPage, requested int, pastEnd bool, err error) {
 	if to < from {
-		return nil, 0, nil
+		return nil, 0, false, nil
 	}
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-
 	var (
-		mu        sync.Mutex
-		results   = map[int]*TaskPage{}
-		firstErr  error
-		shortAt   = to + 1 // the first page known to be short
-		requested int
-		wg        sync.WaitGroup
-		next      = from
+		mu       sync.Mutex
+		results  = map[int]*TaskPage{}
+		errPage  = to + 1 // the lowest page that failed
+		firstErr error
+		shortAt  = to + 1 // the lowest page known to be short
+		cancels  = map[int]context.CancelFunc{}
+		wg       sync.WaitGroup
+		next     = from
 	)
 	// take hands out the next page to read, or false when none is left.
-	take := func() (int, bool) {
+	take := func() (int, context.Context, bool) {
 		mu.Lock()
 		defer mu.Unlock()
-		if firstErr != nil || next > to || next > shortAt {
-			return 0, false
+		if next > to || next > shortAt || next > errPage {
+			return 0, nil, false
 		}
 		p := next
 		next++
 		requested++
-		return p, true
+		pctx, cancel := context.WithCancel(ctx)
+		cancels[p] = cancel
+		return p, pctx, true
 	}
 	for range min(concurrency, to-from+1) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for {
-				p, ok := take()
+				p, pctx, ok := take()
 				if !ok {
 					return
 				}
-				page, err := c.readPage(ctx, q, p)
+				page, err := c.readPage(pctx, q, p)
 				mu.Lock()
-				if err != nil {
-					if firstErr == nil {
-						firstErr = err
-						cancel()
+				cancels[p]()
+				delete(cancels, p)
+				switch {
+				case err != nil && p < errPage:
+					errPage, firstErr = p, err
+					for later, cancel := range cancels {
+						if later > p {
+							cancel()
+						}
 					}
-				} else {
+				case err == nil:
 					results[p] = page
 					if len(page.Tasks) < TaskPageSize && p < shortAt {
 						shortAt = p
@@ -394,15 +467,17 @@ func (c *Client) readPages(ctx context.Context, q TaskQuery, from, to, concurren
 		}()
 	}
 	wg.Wait()
-	if firstErr != nil {
-		return nil, requested, firstErr
+	if firstErr != nil && errPage <= shortAt {
+		return nil, requested, false, firstErr
 	}
 	// Pages after a short one were either never requested or are dropped:
-	// reading them raced with finding the short page.
-	for p := range results {
+	// reading them raced with finding the short page. One that held tasks
+	// contradicts the short page.
+	for p, page := range results {
 		if p > shortAt {
+			pastEnd = pastEnd || len(page.Tasks) > 0
 			delete(results, p)
 		}
 	}
-	return results, requested, nil
+	return results, requested, pastEnd, nil
 }

@@ -23,6 +23,8 @@ type pageServer struct {
 	reported  func(real int) int
 	onRequest func(s *pageServer, n int)
 	repeat    bool
+	// emptyPage, when above 0, is a page (of the limit asked) served empty.
+	emptyPage int
 	requests  atomic.Int32
 	inFlight  atomic.Int32
 	maxFlight atomic.Int32
@@ -55,8 +57,11 @@ func (s *pageServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if s.repeat {
 		start = 1
 	}
-	var tasks []map[string]string
+	tasks := []map[string]string{}
 	for i := start - 1; i < len(s.ids) && i < start-1+limit; i++ {
+		if s.emptyPage > 0 && limit > 0 && (start-1)/limit+1 == s.emptyPage {
+			break
+		}
 		tasks = append(tasks, map[string]string{"id": s.ids[i]})
 	}
 	count := len(s.ids)
@@ -85,11 +90,13 @@ func TestListAllTasks(t *testing.T) {
 		{"257 tasks in three pages", func() *pageServer { return newPageServer(257) }, 4, 257, 3, 257, nil},
 		{"10,000 tasks in 100 requests", func() *pageServer { return newPageServer(10_000) }, 4, 10_000, 100, 10_000, nil},
 		{"sequential reads the same", func() *pageServer { return newPageServer(257) }, 1, 257, 3, 257, nil},
+		// Page 3 is short of the count, so page 4 is read to check that
+		// the list ends there.
 		{"task_count larger than the tasks", func() *pageServer {
 			s := newPageServer(250)
 			s.reported = func(real int) int { return real + 500 }
 			return s
-		}, 1, 250, 3, 750, nil},
+		}, 1, 250, 4, 750, nil},
 		// Page 2 is the last page task_count 107 predicts, and it comes
 		// back full: the list may go on, and nothing says how far.
 		{"task_count smaller than the tasks", func() *pageServer {
@@ -116,13 +123,24 @@ func TestListAllTasks(t *testing.T) {
 			return s
 		}, 4, 0, 1, 0, wantInconsistent(50, 1, 50)},
 		// The count fits, so three pages are read; they repeat one another
-		// and the read is done again, then sequentially, which keeps the
-		// 100 distinct tasks there are.
+		// and the read is done again, then sequentially, where page 2
+		// repeats 100 tasks while the count did not grow: 200 tasks would
+		// be missing, so the read stops (3 + 3 + 2 requests).
 		{"a server repeating one full page, count a whole number of pages", func() *pageServer {
 			s := newPageServer(300)
 			s.repeat = true
 			return s
-		}, 4, 100, 9, 300, nil},
+		}, 4, 0, 8, 0, wantRepeats(300, 2, 0, 100)},
+		// Page 2 is empty though the count says 500: the sequential read
+		// checks page 3, which holds tasks. (Concurrent reads see the same
+		// when a page after the empty one was in flight, and read again;
+		// how many were depends on timing, so TestReadPagesPastTheEnd
+		// checks that part.)
+		{"an empty page in the middle", func() *pageServer {
+			s := newPageServer(500)
+			s.emptyPage = 2
+			return s
+		}, 1, 0, 3, 0, wantPastEnd(500, 2, 0)},
 		{"task_count over max_tasks on a full first page", func() *pageServer {
 			s := newPageServer(300)
 			s.reported = func(int) int { return 2_000_000_000 }
@@ -191,6 +209,39 @@ func wantInconsistent(reported, page, expected int) func(*testing.T, error) {
 	}
 }
 
+// wantRepeats checks an *InconsistentPagesError of pages that repeat
+// more tasks than the count's growth explains.
+func wantRepeats(reported, page, grown, repeated int) func(*testing.T, error) {
+	return func(t *testing.T, err error) {
+		t.Helper()
+		var e *InconsistentPagesError
+		if !errors.As(err, &e) || e.Kind != InconsistentRepeats {
+			t.Fatalf("error %T %v, want an *InconsistentPagesError of repeats", err, err)
+		}
+		if e.Reported != reported || e.Page != page || e.Expected != grown || e.Repeated != repeated {
+			t.Errorf("got task_count %d, page %d, growth %d, repeats %d; want %d, %d, %d, %d", e.Reported, e.Page, e.Expected, e.Repeated, reported, page, grown, repeated)
+		}
+		wantParts(t, err, fmt.Sprintf("page %d", page), fmt.Sprintf("brought the repeats of earlier pages to %d tasks", repeated),
+			fmt.Sprintf("task_count grew by only %d since the first page (to %d)", grown, reported), "tasks may be missing")
+	}
+}
+
+// wantPastEnd checks an *InconsistentPagesError of a short page followed
+// by one that holds tasks.
+func wantPastEnd(reported, page, held int) func(*testing.T, error) {
+	return func(t *testing.T, err error) {
+		t.Helper()
+		var e *InconsistentPagesError
+		if !errors.As(err, &e) || e.Kind != InconsistentPastEnd {
+			t.Fatalf("error %T %v, want an *InconsistentPagesError of a page past the end", err, err)
+		}
+		if e.Reported != reported || e.Page != page || e.Held != held {
+			t.Errorf("got task_count %d, page %d holding %d; want %d, %d, %d", e.Reported, e.Page, e.Held, reported, page, held)
+		}
+		wantParts(t, err, fmt.Sprintf("page %d", page), fmt.Sprintf("but page %d after it holds tasks", page+1), "tasks may be missing")
+	}
+}
+
 // wantTooMany checks a *TooManyTasksError.
 func wantTooMany(reported, received, maxTasks int) func(*testing.T, error) {
 	return func(t *testing.T, err error) {
@@ -245,7 +296,7 @@ func TestListAllTasksStopsOnError(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		calls.Add(1)
 		switch r.URL.Query().Get("start") {
-		case "1":
+		case "1", "101":
 			ps.ServeHTTP(w, r)
 		case "201":
 			writeJSON(w, 404, map[string]string{"error_code": "DMS.00404022", "error_msg": "This DMS instance does not exist."})
@@ -253,7 +304,7 @@ func TestListAllTasksStopsOnError(t *testing.T) {
 			select {
 			case <-r.Context().Done(): // called off by the client
 			case <-time.After(10 * time.Second):
-				t.Error("a page in flight was not called off after the error")
+				t.Error("a page after the failed one was not called off")
 			}
 		}
 	}))
@@ -262,10 +313,73 @@ func TestListAllTasksStopsOnError(t *testing.T) {
 	if !IsNotFound(err) {
 		t.Fatalf("got %v", err)
 	}
-	// Pages 2, 4 and 5 may be called off before they are even sent, so
-	// how many of them arrive depends on scheduling; no page after the four
-	// in flight may ever be requested.
+	// Pages 2, 4 and 5 may be called off, or answered, before they are
+	// even sent, so how many of them arrive depends on scheduling; no page
+	// after the four in flight may ever be requested.
 	if n := calls.Load(); n < 2 || n > 5 {
 		t.Fatalf("%d requests; want the first page, page 3, and at most the rest of the four in flight", n)
 	}
+}
+
+// An error on a page past a short one is not an error of the read: the
+// short page has said where the list ends (a server may answer a start
+// past the end with a 400). readPages lets the pages before a failed one
+// finish to know that, and reports a page past a short one that held
+// tasks, which sends the read round again.
+func TestReadPagesPastTheEnd(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		page3    func(w http.ResponseWriter, r *http.Request, ps *pageServer)
+		want     int // tasks in pages 2 and 3 together
+		pastEnd  bool
+		wantsErr bool
+	}{
+		{"a 400 after the short page", func(w http.ResponseWriter, _ *http.Request, _ *pageServer) {
+			writeJSON(w, 400, map[string]string{"error_code": "DMS.00400001", "error_msg": "start is out of range"})
+		}, 50, false, false},
+		{"tasks after the short page", func(w http.ResponseWriter, r *http.Request, ps *pageServer) {
+			ps.ServeHTTP(w, r)
+		}, 50, true, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ps := newPageServer(400)
+			third := make(chan struct{})
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				switch r.URL.Query().Get("start") {
+				case "101":
+					// Page 2 answers short, and only once page 3 has been
+					// answered, so that both are always in flight.
+					<-third
+					writeJSON(w, 200, map[string]any{"task_count": "400", "tasks": tasksOfIDs(ps.ids[100:150])})
+				case "201":
+					tc.page3(w, r, ps)
+					close(third)
+				default:
+					t.Errorf("page with start %s requested", r.URL.Query().Get("start"))
+				}
+			}))
+			defer srv.Close()
+			c := newTestClient(t, srv, func(cfg *Config) { cfg.MaxRetries = new(int) })
+			pages, requested, pastEnd, err := c.readPages(context.Background(), TaskQuery{Region: testRegion, ProjectID: testProject, InstanceID: "i"}, 2, 3, 2)
+			if (err != nil) != tc.wantsErr || requested != 2 || pastEnd != tc.pastEnd {
+				t.Fatalf("err %v, %d requested, past the end %v; want error %v, 2, %v", err, requested, pastEnd, tc.wantsErr, tc.pastEnd)
+			}
+			got := 0
+			for _, p := range pages {
+				got += len(p.Tasks)
+			}
+			if len(pages) != 1 || got != tc.want {
+				t.Fatalf("%d pages of %d tasks, want page 2 only, %d tasks", len(pages), got, tc.want)
+			}
+		})
+	}
+}
+
+// tasksOfIDs makes the tasks of a page body from their IDs.
+func tasksOfIDs(ids []string) []map[string]string {
+	out := make([]map[string]string, len(ids))
+	for i, id := range ids {
+		out[i] = map[string]string{"id": id}
+	}
+	return out
 }

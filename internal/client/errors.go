@@ -164,7 +164,9 @@ func decodeAPIError(status int, h http.Header, body []byte, mask func(string) st
 	e := &APIError{StatusCode: status, RequestID: requestID(h)}
 	e.Code, e.Message = parseErrorBody(body)
 	if e.Code == "" && e.Message == "" {
-		e.Message = excerptOf(mask(string(body)), maxExcerptRunes)
+		// Masked again once cut: dropping tags and cleaning can bring the
+		// parts of a secret together ("pass<br>word").
+		e.Message = mask(excerptOf(mask(string(body)), maxExcerptRunes))
 		e.NotAPIError = e.Message != ""
 		return e
 	}
@@ -229,7 +231,7 @@ func rawCode(raw json.RawMessage) string {
 // excerpt is Excerpt of a body for an error message, secrets masked
 // before it is cut.
 func (c *Client) excerpt(body []byte) string {
-	return excerptOf(c.secrets.mask(string(body)), maxExcerptRunes)
+	return c.secrets.mask(excerptOf(c.secrets.mask(string(body)), maxExcerptRunes))
 }
 
 // Excerpt returns at most n runes of a body a person can read: HTML tags

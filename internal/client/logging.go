@@ -148,7 +148,11 @@ type lazyBody struct {
 // so that none is left half visible at the cut, and after, for a secret
 // that the body held JSON-escaped.
 func (l lazyBody) String() string {
-	return l.secrets.mask(RedactBody([]byte(l.secrets.mask(string(l.body)))))
+	// Masked before the redaction, and again after it, before the cut:
+	// the redaction decodes JSON held in strings, which can bring out a
+	// secret that was escaped twice, and a cut through it would leave its
+	// first characters.
+	return cutLogged(l.secrets.mask(redactJSON([]byte(l.secrets.mask(string(l.body))))))
 }
 
 // MarshalJSON renders the body as a JSON string, for the JSON log format
@@ -159,7 +163,10 @@ func (l lazyBody) MarshalJSON() ([]byte, error) { return json.Marshal(l.String()
 // replaced at any depth (including inside strings that hold JSON, such as
 // DMS task params), truncated to 4 KiB. A body that is not JSON is kept,
 // truncated; the subsystem's string masks still cover configured secrets.
-func RedactBody(body []byte) string {
+func RedactBody(body []byte) string { return cutLogged(redactJSON(body)) }
+
+// redactJSON is RedactBody without the cut.
+func redactJSON(body []byte) string {
 	if len(body) == 0 {
 		return ""
 	}
@@ -176,10 +183,15 @@ func RedactBody(body []byte) string {
 			body = out
 		}
 	}
-	if len(body) > maxLoggedBody {
-		return string(body[:maxLoggedBody]) + "…(truncated)"
-	}
 	return string(body)
+}
+
+// cutLogged cuts a body for a log line at maxLoggedBody bytes.
+func cutLogged(s string) string {
+	if len(s) > maxLoggedBody {
+		return s[:maxLoggedBody] + "…(truncated)"
+	}
+	return s
 }
 
 func redactValue(v any, depth int) any {

@@ -436,16 +436,22 @@ type readBodyCloser struct {
 
 func (*readBodyCloser) Close() error { return nil }
 
+// maxPresizedBody bounds the buffer that readBody sizes from
+// Content-Length; past it the buffer grows with what arrives.
+const maxPresizedBody = 1 << 20
+
 func readBody(resp *http.Response) ([]byte, error) {
 	defer resp.Body.Close()
 	if resp.ContentLength > MaxResponseBytes {
 		return nil, &ResponseTooLargeError{Limit: MaxResponseBytes}
 	}
 	// A buffer of the announced size, when there is one, instead of
-	// io.ReadAll's doubling, which allocates about twice a large body.
+	// io.ReadAll's doubling, which allocates about twice a large body; but
+	// no more than a real page needs up front, so that a server announcing
+	// 32 MiB and sending nothing cannot have them allocated.
 	var buf bytes.Buffer
 	if resp.ContentLength > 0 {
-		buf.Grow(int(resp.ContentLength) + 1)
+		buf.Grow(int(min(resp.ContentLength, maxPresizedBody)) + 1)
 	}
 	if _, err := buf.ReadFrom(io.LimitReader(resp.Body, MaxResponseBytes+1)); err != nil {
 		return nil, fmt.Errorf("reading the response body: %w", err)

@@ -239,6 +239,10 @@ func decodeOnce(s string) string {
 // secret is one secret, with what masking needs of it, computed once.
 type secret struct {
 	text string
+	// decoded is the secret as decodeOnce reads it, when that differs: a
+	// password such as `ab%41c"d`, echoed JSON-escaped as `ab%41c\"d`,
+	// decodes to `abAc"d`, which is neither the secret nor its echo.
+	decoded *secret
 	// prefix is KMP's prefix function of text: the length of the longest
 	// proper prefix of text[:i+1] that is also its suffix. It lets a search
 	// find overlapping occurrences in linear time.
@@ -246,6 +250,16 @@ type secret struct {
 }
 
 func newSecret(s string) secret {
+	sec := newSecretOnly(s)
+	if d := decodeOnce(s); d != s && d != "" {
+		ds := newSecretOnly(d)
+		sec.decoded = &ds
+	}
+	return sec
+}
+
+// newSecretOnly is newSecret without the decoded form.
+func newSecretOnly(s string) secret {
 	p := make([]int32, len(s))
 	for i, k := 1, int32(0); i < len(s); i++ {
 		for k > 0 && s[i] != s[k] {
@@ -326,6 +340,9 @@ func maskSecrets(text string, secrets []secret) string {
 	var canonSpans, rawSpans []span
 	for _, sec := range secrets {
 		canonSpans = appendOccurrences(canonSpans, canon, sec)
+		if sec.decoded != nil {
+			canonSpans = appendOccurrences(canonSpans, canon, *sec.decoded)
+		}
 		rawSpans = appendOccurrences(rawSpans, text, sec)
 	}
 	if len(canonSpans) == 0 && len(rawSpans) == 0 {
@@ -443,7 +460,13 @@ func visible(r rune) (escape string, ok bool) {
 		r == 0x061c, r == 0x200e, r == 0x200f, // bidi marks
 		0x202a <= r && r <= 0x202e, // bidi embeddings and overrides
 		0x2066 <= r && r <= 0x2069, // bidi isolates
-		r == 0x2028, r == 0x2029:   // line and paragraph separators
+		r == 0x2028, r == 0x2029,   // line and paragraph separators
+		// Invisible format characters, which can hide text or split a
+		// word a reader would search for: zero widths, joiners, word
+		// joiner and invisible operators, deprecated format controls, the
+		// byte order mark, interlinear annotations and tags.
+		0x200b <= r && r <= 0x200d, 0x2060 <= r && r <= 0x2064, 0x206a <= r && r <= 0x206f,
+		r == 0xfeff, 0xfff9 <= r && r <= 0xfffb, 0xe0000 <= r && r <= 0xe007f:
 		return fmt.Sprintf(`\u%04x`, r), false
 	}
 	return "", true
@@ -509,12 +532,14 @@ func cleanCut(s string, maxRunes int) string {
 	return b.String()
 }
 
-// serverText masks, cleans and cuts one piece of server text.
+// serverText masks, cleans and cuts one piece of server text, and masks
+// what is left once more: cleaning shows a control character as an escape,
+// which can spell a secret (a TAB where the secret has a literal \t).
 func serverText(mask func(string) string, s string, maxRunes int) string {
-	if mask != nil {
-		s = mask(s)
+	if mask == nil {
+		return cleanCut(s, maxRunes)
 	}
-	return cleanCut(s, maxRunes)
+	return mask(cleanCut(mask(s), maxRunes))
 }
 
 // ServerText makes one piece of server text (a task name, a status, an

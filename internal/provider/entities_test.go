@@ -28,7 +28,7 @@ func TestJSONDepth(t *testing.T) {
 		{string(nested(65)), 65},
 		{string(nested(5000)), 65}, // stops counting past the limit
 	} {
-		if got := jsonDepth([]byte(tc.raw), maxEntitiesDepth); got != tc.want {
+		if got := jsonDepth([]byte(tc.raw)); got != tc.want {
 			t.Errorf("jsonDepth(%.40s) = %d, want %d", tc.raw, got, tc.want)
 		}
 	}
@@ -164,7 +164,7 @@ func FuzzDeepEntities(f *testing.F) {
 			return // not JSON: FuzzEntitiesToDynamic covers it
 		}
 		want := min(referenceDepth(decoded), maxEntitiesDepth+1)
-		if got := jsonDepth(raw, maxEntitiesDepth); got != want {
+		if got := jsonDepth(raw); got != want {
 			t.Fatalf("%.80q: jsonDepth %d, want %d", raw, got, want)
 		}
 		v, j, diags := entitiesToDynamic(context.Background(), raw)

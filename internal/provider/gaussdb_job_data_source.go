@@ -458,7 +458,7 @@ func entitiesToDynamic(ctx context.Context, raw json.RawMessage) (types.Dynamic,
 	var compact bytes.Buffer
 	_ = json.Compact(&compact, raw) // cannot fail on valid JSON
 	entitiesJSON := jsontypes.NewNormalizedValue(compact.String())
-	if depth := jsonDepth(raw, maxEntitiesDepth); depth > maxEntitiesDepth {
+	if depth := jsonDepth(raw); depth > maxEntitiesDepth {
 		diags.AddAttributeWarning(path.Root("entities"), "Job entities nested too deeply",
 			fmt.Sprintf("The job's entities nest more than %d levels deep, where real ones nest a few. entities is left null; "+
 				"entities_json has them as the API sent them, for jsondecode() if they are really wanted.", maxEntitiesDepth))
@@ -487,9 +487,10 @@ func entitiesToDynamic(ctx context.Context, raw json.RawMessage) (types.Dynamic,
 }
 
 // jsonDepth returns how deeply the JSON text nests objects and arrays, or
-// limit+1 as soon as it nests deeper than limit. It scans the bytes once,
-// skipping strings, and sizes nothing by the input.
-func jsonDepth(raw []byte, limit int) int {
+// maxEntitiesDepth+1 as soon as it nests deeper than that. It scans the
+// bytes once, skipping strings, and sizes nothing by the input.
+func jsonDepth(raw []byte) int {
+	const limit = maxEntitiesDepth
 	depth, deepest := 0, 0
 	inString, escaped := false, false
 	for _, b := range raw {

@@ -786,7 +786,7 @@ func FuzzEntitiesToDynamic(f *testing.F) {
 		if diags.HasError() {
 			t.Fatalf("%q: %v", raw, diags)
 		}
-		if jsonDepth(raw, maxEntitiesDepth) > maxEntitiesDepth {
+		if jsonDepth(raw) > maxEntitiesDepth {
 			return // FuzzDeepEntities checks these
 		}
 		if v.IsNull() != j.IsNull() {
