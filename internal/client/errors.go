@@ -176,7 +176,7 @@ func decodeAPIError(status int, h http.Header, body []byte, mask func(string) st
 
 // cut cleans s (see CleanText) and shortens it to at most MaxMessageRunes
 // runes, saying how many characters it left out.
-func cut(s string) string { return cleanCut(s, MaxMessageRunes) }
+func cut(s string) string { return CleanCut(s, MaxMessageRunes) }
 
 // errorBody covers {error_code, error_msg}, {code, message} and
 // {error: {code, message}}. Codes are strings in most services and numbers

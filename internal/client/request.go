@@ -58,7 +58,7 @@ func errTextOf(errText string, err error) string {
 	if errText != "" || err == nil {
 		return errText
 	}
-	return cleanCut(err.Error(), MaxMessageRunes)
+	return CleanCut(err.Error(), MaxMessageRunes)
 }
 
 func (e *RequestError) Error() string {

@@ -1,7 +1,11 @@
 package client
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
+	"html"
+	"net/url"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -44,6 +48,10 @@ var htmlEntities = map[string]rune{
 
 // legacyEntities are the names a browser decodes even without their ';'.
 var legacyEntities = []string{"amp", "AMP", "lt", "LT", "gt", "GT", "quot", "QUOT"}
+
+// shortEscapeOf maps the letter of a one-letter backslash escape, as JSON
+// and Go write them, to the byte it stands for.
+var shortEscapeOf = [256]byte{'/': '/', '"': '"', '\\': '\\', '\'': '\'', 'b': '\b', 'f': '\f', 'n': '\n', 'r': '\r', 't': '\t'}
 
 func hexVal(c byte) (byte, bool) {
 	switch {
@@ -125,23 +133,8 @@ func decodeEscape(s string, i int, buf *[utf8.UTFMax]byte) (n int, out []byte) {
 			}
 			buf[0] = byte(r)
 			return 4, buf[:1]
-		case '/', '"', '\\', '\'':
-			buf[0] = c
-			return 2, buf[:1]
-		case 'b':
-			buf[0] = '\b'
-			return 2, buf[:1]
-		case 'f':
-			buf[0] = '\f'
-			return 2, buf[:1]
-		case 'n':
-			buf[0] = '\n'
-			return 2, buf[:1]
-		case 'r':
-			buf[0] = '\r'
-			return 2, buf[:1]
-		case 't':
-			buf[0] = '\t'
+		case '/', '"', '\\', '\'', 'b', 'f', 'n', 'r', 't':
+			buf[0] = shortEscapeOf[c]
 			return 2, buf[:1]
 		}
 		return 0, nil
@@ -239,10 +232,12 @@ func decodeOnce(s string) string {
 // secret is one secret, with what masking needs of it, computed once.
 type secret struct {
 	text string
-	// decoded is the secret as decodeOnce reads it, when that differs: a
+	// echoes are the secret as the usual encoders write it (JSON, HTML,
+	// URL), for a secret that itself looks like it holds escapes: a
 	// password such as `ab%41c"d`, echoed JSON-escaped as `ab%41c\"d`,
-	// decodes to `abAc"d`, which is neither the secret nor its echo.
-	decoded *secret
+	// decodes to `abAc"d`, which is neither the secret nor its echo, so
+	// these are looked for as they are.
+	echoes []secret
 	// prefix is KMP's prefix function of text: the length of the longest
 	// proper prefix of text[:i+1] that is also its suffix. It lets a search
 	// find overlapping occurrences in linear time.
@@ -251,14 +246,32 @@ type secret struct {
 
 func newSecret(s string) secret {
 	sec := newSecretOnly(s)
-	if d := decodeOnce(s); d != s && d != "" {
-		ds := newSecretOnly(d)
-		sec.decoded = &ds
+	if decodeOnce(s) == s {
+		return sec // decoding text finds it, however it is encoded
+	}
+	// JSON as encoding/json writes it, with and without its escapes of
+	// < > &, each without the quotes.
+	var plain bytes.Buffer
+	enc := json.NewEncoder(&plain)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(s) // a string always encodes: "…"\n
+	htmlSafe, _ := json.Marshal(s)
+	for _, e := range []string{
+		plain.String()[1 : plain.Len()-2], string(htmlSafe[1 : len(htmlSafe)-1]),
+		html.EscapeString(s), namedEntities.Replace(s), url.QueryEscape(s), url.PathEscape(s),
+	} {
+		if e != s && !slices.ContainsFunc(sec.echoes, func(x secret) bool { return x.text == e }) {
+			sec.echoes = append(sec.echoes, newSecretOnly(e))
+		}
 	}
 	return sec
 }
 
-// newSecretOnly is newSecret without the decoded form.
+// namedEntities escapes HTML with named entities, where html.EscapeString
+// writes &#34; and &#39;.
+var namedEntities = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&quot;", "'", "&apos;")
+
+// newSecretOnly is newSecret without its echoes.
 func newSecretOnly(s string) secret {
 	p := make([]int32, len(s))
 	for i, k := 1, int32(0); i < len(s); i++ {
@@ -340,10 +353,10 @@ func maskSecrets(text string, secrets []secret) string {
 	var canonSpans, rawSpans []span
 	for _, sec := range secrets {
 		canonSpans = appendOccurrences(canonSpans, canon, sec)
-		if sec.decoded != nil {
-			canonSpans = appendOccurrences(canonSpans, canon, *sec.decoded)
-		}
 		rawSpans = appendOccurrences(rawSpans, text, sec)
+		for _, echo := range sec.echoes {
+			rawSpans = appendOccurrences(rawSpans, text, echo)
+		}
 	}
 	if len(canonSpans) == 0 && len(rawSpans) == 0 {
 		return text
@@ -500,10 +513,10 @@ func CleanText(s string) string {
 	return b.String()
 }
 
-// cleanCut is CleanText of s cut to at most maxRunes runes, saying how many
+// CleanCut is CleanText of s cut to at most maxRunes runes, saying how many
 // of the server's characters it left out: "… (12 more characters)". It
 // stops reading s at the cut, and never splits an escape such as \x1b.
-func cleanCut(s string, maxRunes int) string {
+func CleanCut(s string, maxRunes int) string {
 	maxRunes = max(maxRunes, 1)
 	if len(s) <= maxRunes {
 		// Fewer bytes than the limit: no cut, whatever the escapes.
@@ -537,9 +550,9 @@ func cleanCut(s string, maxRunes int) string {
 // which can spell a secret (a TAB where the secret has a literal \t).
 func serverText(mask func(string) string, s string, maxRunes int) string {
 	if mask == nil {
-		return cleanCut(s, maxRunes)
+		return CleanCut(s, maxRunes)
 	}
-	return mask(cleanCut(mask(s), maxRunes))
+	return mask(CleanCut(mask(s), maxRunes))
 }
 
 // ServerText makes one piece of server text (a task name, a status, an
