@@ -479,19 +479,38 @@ func tasksValue(ctx context.Context, tasks []client.Task) (list tftypes.Value, f
 const maxFoldedReported = 5
 
 // paramsMap flattens the top-level keys of params into strings, or returns
-// a null map when params is empty or not a JSON object. Keys are put in
-// Unicode NFC, as Terraform holds attribute and map keys; when two keys are
-// one key in NFC, the last in byte order wins, so that the result is the
-// same on every run, and folded is true.
+// a null map when params is empty or not a JSON object; see paramsFields.
 func paramsMap(params string) (value tftypes.Value, folded bool) {
-	null := tftypes.NewValue(stringMapType, nil)
-	var fields map[string]json.RawMessage
-	if err := json.Unmarshal([]byte(params), &fields); err != nil || fields == nil {
-		return null, false
+	fields, folded, ok := paramsFields(params)
+	if !ok {
+		return tftypes.NewValue(stringMapType, nil), false
 	}
-	keys := make([]string, 0, len(fields))
+	values := make(map[string]tftypes.Value, len(fields))
+	for k, v := range fields {
+		if v == nil {
+			values[k] = tftypes.NewValue(tftypes.String, nil)
+		} else {
+			values[k] = tftypes.NewValue(tftypes.String, *v)
+		}
+	}
+	return tftypes.NewValue(stringMapType, values), folded
+}
+
+// paramsFields is what params_map holds: the top-level keys of params, when
+// it is a JSON object (ok), with strings as they are, numbers and booleans
+// in their JSON text, nested values as compact JSON, and JSON null as nil.
+// Keys are put in Unicode NFC, as Terraform holds attribute and map keys;
+// when two keys are one key in NFC, the last in byte order wins, so that
+// the result is the same on every run, and folded is true. Both ways of
+// writing the state (paramsMap and encodeParamsMap) take it from here.
+func paramsFields(params string) (fields map[string]*string, folded, ok bool) {
+	var raws map[string]json.RawMessage
+	if err := json.Unmarshal([]byte(params), &raws); err != nil || raws == nil {
+		return nil, false, false
+	}
+	keys := make([]string, 0, len(raws))
 	normal := true
-	for k := range fields {
+	for k := range raws {
 		keys = append(keys, k)
 		normal = normal && norm.NFC.IsNormalString(k)
 	}
@@ -500,34 +519,35 @@ func paramsMap(params string) (value tftypes.Value, folded bool) {
 		// matter.
 		slices.Sort(keys)
 	}
-	values := make(map[string]tftypes.Value, len(fields))
+	fields = make(map[string]*string, len(raws))
 	for _, k := range keys {
-		raw := bytes.TrimSpace(fields[k])
+		raw := bytes.TrimSpace(raws[k])
 		name := k
 		if !normal {
 			name = norm.NFC.String(k)
-			if _, dup := values[name]; dup {
+			if _, dup := fields[name]; dup {
 				folded = true
 			}
 		}
+		var text string
 		switch raw[0] {
 		case '"':
-			var s string
-			if err := json.Unmarshal(raw, &s); err != nil {
-				return null, false
+			if err := json.Unmarshal(raw, &text); err != nil {
+				return nil, false, false
 			}
-			values[name] = tftypes.NewValue(tftypes.String, s)
 		case '{', '[':
 			var b bytes.Buffer
 			if err := json.Compact(&b, raw); err != nil {
-				return null, false
+				return nil, false, false
 			}
-			values[name] = tftypes.NewValue(tftypes.String, b.String())
+			text = b.String()
 		case 'n':
-			values[name] = tftypes.NewValue(tftypes.String, nil)
+			fields[name] = nil
+			continue
 		default: // numbers and booleans keep their JSON text
-			values[name] = tftypes.NewValue(tftypes.String, string(raw))
+			text = string(raw)
 		}
+		fields[name] = &text
 	}
-	return tftypes.NewValue(stringMapType, values), folded
+	return fields, folded, true
 }

@@ -154,21 +154,9 @@ func addAPIError(diags *diag.Diagnostics, e *client.APIError, cc callContext) {
 	}
 }
 
-// clip shortens s to at most n runes, marking the cut with an ellipsis, so
-// that no server text, however long, fills a diagnostic.
-func clip(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	i := 0
-	for pos := range s {
-		if i == n {
-			return s[:pos] + "…"
-		}
-		i++
-	}
-	return s
-}
+// quoted is server text for a diagnostic where its edges matter, between
+// quotes: cleaned and cut as client.CleanCut does.
+func quoted(s string) string { return `"` + client.CleanCut(s, 100) + `"` }
 
 // maxServerTextRunes bounds one piece of server text in a diagnostic, such
 // as a task's name or a job's status.
@@ -177,7 +165,3 @@ const maxServerTextRunes = 200
 // serverText makes a string the API sent fit for a diagnostic: the
 // client's secrets masked, control characters neutralised, and cut.
 func serverText(c *client.Client, s string) string { return c.ServerText(s, maxServerTextRunes) }
-
-// cleanText neutralises the control characters of server text that a
-// diagnostic shows where no client is at hand to mask secrets too.
-func cleanText(s string) string { return client.CleanText(s) }

@@ -341,7 +341,7 @@ func modelFromJob(ctx context.Context, job client.Job) (gaussDBJobModel, diag.Di
 	case err != nil:
 		diags.AddAttributeWarning(path.Root("progress"), "Unreadable job progress",
 			fmt.Sprintf("Job %s reports its progress (process) as %s: %v. progress is left null; process has the text as it is.",
-				cleanText(clip(job.ID, 100)), cleanText(strconv.Quote(clip(job.Process, 100))), err))
+				client.CleanCut(job.ID, 100), quoted(job.Process), err))
 	case p != nil:
 		m.Progress = types.Int64Value(*p)
 	}
@@ -363,7 +363,7 @@ func jobTimeValue(attr, jobID, s string, diags *diag.Diagnostics) types.String {
 	if !ok {
 		diags.AddAttributeWarning(path.Root(attr), "Unreadable job time",
 			fmt.Sprintf("Job %s has %s = %q, which is not a time in the API's format (such as 2018-08-06T10:41:14+0800) nor RFC 3339. "+
-				"It is kept as it is, so Terraform's time functions such as timecmp() will reject it.", cleanText(clip(jobID, 100)), attr, cleanText(strconv.Quote(clip(s, 100)))))
+				"It is kept as it is, so Terraform's time functions such as timecmp() will reject it.", client.CleanCut(jobID, 100), attr, quoted(s)))
 	}
 	return types.StringValue(t)
 }
@@ -452,7 +452,7 @@ func entitiesToDynamic(ctx context.Context, raw json.RawMessage) (types.Dynamic,
 	}
 	if !json.Valid(raw) {
 		diags.AddAttributeWarning(path.Root("entities"), "Unreadable job entities",
-			"The API sent entities that are not JSON: "+cleanText(client.Excerpt(raw, 200))+". entities and entities_json are left null.")
+			"The API sent entities that are not JSON: "+client.Excerpt(raw, 200)+". entities and entities_json are left null.")
 		return types.DynamicNull(), jsontypes.NewNormalizedNull(), diags
 	}
 	var compact bytes.Buffer
@@ -567,7 +567,7 @@ func (c *jsonConverter) value(v any, where string) attr.Value {
 		}
 		c.warn("Number out of range in job entities",
 			fmt.Sprintf("%s is %s, beyond what Terraform can hold as a number; it is kept as a string. entities_json has it as the API sent it.",
-				cleanText(clip(where, 200)), clip(string(v), 40)))
+				client.CleanCut(where, 200), client.CleanCut(string(v), 40)))
 		return types.StringValue(string(v))
 	case []any:
 		elems := make([]attr.Value, len(v))
@@ -589,7 +589,7 @@ func (c *jsonConverter) value(v any, where string) attr.Value {
 			if _, dup := attrs[name]; dup {
 				c.warn("Duplicate key in job entities",
 					fmt.Sprintf("%s has keys that only differ in their Unicode normalization (%s); the last in byte order is kept. entities_json has them all.",
-						cleanText(clip(where, 200)), cleanText(strconv.Quote(clip(name, 100)))))
+						client.CleanCut(where, 200), quoted(name)))
 			}
 			attrs[name] = c.value(v[k], where+"."+name)
 			attrTypes[name] = attrs[name].Type(c.ctx)
@@ -600,6 +600,6 @@ func (c *jsonConverter) value(v any, where string) attr.Value {
 	}
 	// encoding/json gives no other types.
 	c.diags.AddAttributeError(path.Root("entities"), "Unexpected value in job entities",
-		fmt.Sprintf("%s decoded as %T. This is always a bug in the provider; please report it.", cleanText(clip(where, 200)), v))
+		fmt.Sprintf("%s decoded as %T. This is always a bug in the provider; please report it.", client.CleanCut(where, 200), v))
 	return types.DynamicNull()
 }

@@ -147,35 +147,27 @@ func encodeTasks(ctx context.Context, enc *msgpack.Encoder, tasks []client.Task)
 	return folded, foldedCount, nil
 }
 
-// encodeParamsMap writes paramsMap(params): the same keys and values, from
-// the same function, so that the two encodings cannot disagree.
+// encodeParamsMap writes paramsMap(params), from the same paramsFields,
+// so that the two encodings cannot disagree.
 func encodeParamsMap(enc *msgpack.Encoder, params string) (bool, error) {
-	v, folded := paramsMap(params)
-	if v.IsNull() {
-		return folded, enc.EncodeNil()
+	fields, folded, ok := paramsFields(params)
+	if !ok {
+		return false, enc.EncodeNil()
 	}
-	var elems map[string]tftypes.Value
-	if err := v.As(&elems); err != nil {
+	if err := enc.EncodeMapLen(len(fields)); err != nil {
 		return folded, err
 	}
-	if err := enc.EncodeMapLen(len(elems)); err != nil {
-		return folded, err
-	}
-	for k, e := range elems {
+	for k, v := range fields {
 		if err := enc.EncodeString(k); err != nil {
 			return folded, err
 		}
-		if e.IsNull() {
-			if err := enc.EncodeNil(); err != nil {
-				return folded, err
-			}
-			continue
+		var err error
+		if v == nil {
+			err = enc.EncodeNil()
+		} else {
+			err = enc.EncodeString(*v)
 		}
-		var s string
-		if err := e.As(&s); err != nil {
-			return folded, err
-		}
-		if err := enc.EncodeString(s); err != nil {
+		if err != nil {
 			return folded, err
 		}
 	}
