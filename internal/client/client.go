@@ -1,6 +1,8 @@
 // Package client is a small HTTP client for the Huawei Cloud APIs that the
-// hwtasks provider reads: IAM (project lookup and password tokens), DMS
-// background tasks and the GaussDB(for MySQL) task center.
+// hwtasks provider reads: IAM (project lookup, password tokens and an
+// agency's temporary keys), the ECS metadata service's keys, DMS background
+// tasks and the GaussDB(for MySQL) task center. It also reads KooCLI's
+// shared config file.
 //
 // Every request goes through one path (Client.do) that authenticates it,
 // retries it, logs it with secrets redacted and turns failures into
@@ -17,6 +19,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -61,6 +64,18 @@ type Config struct {
 	Password      string
 	DomainName    string
 
+	// Metadata takes the base credentials from the ECS metadata service, at
+	// MetadataEndpoint (DefaultMetadataEndpoint when empty). The provider
+	// sets it only when no other source holds credentials.
+	Metadata         bool
+	MetadataEndpoint string
+	// AssumeRole, when set, obtains an agency's temporary keys with the base
+	// AK/SK (configured or from metadata) and signs every request with them.
+	AssumeRole *AssumeRole
+	// DomainID is the account of the base keys, sent as X-Domain-Id to
+	// IAM's global calls; when empty and needed, it is looked up.
+	DomainID string
+
 	// Cloud is the endpoint domain, DefaultCloud when empty.
 	Cloud string
 	// Endpoints overrides the base URL of a service: keys "iam", "dms" and
@@ -101,6 +116,8 @@ const (
 	AuthToken AuthMethod = iota + 1
 	AuthAKSK
 	AuthPassword
+	// AuthMetadata signs with temporary keys from the ECS metadata service.
+	AuthMetadata
 )
 
 func (m AuthMethod) String() string {
@@ -111,6 +128,8 @@ func (m AuthMethod) String() string {
 		return "AK/SK"
 	case AuthPassword:
 		return "password"
+	case AuthMetadata:
+		return "ECS metadata"
 	}
 	return "none"
 }
@@ -135,8 +154,38 @@ const NoCredentialsDetail = "No credentials were found. Give one of these, in th
 	"When several are set, the token wins over AK/SK, and AK/SK over the password."
 
 // ChooseAuth returns the credentials a Config will use: a token wins over
-// AK/SK, and AK/SK over a password.
+// AK/SK, and AK/SK over a password; ECS metadata when Metadata is set and
+// nothing else is.
 func ChooseAuth(cfg Config) (AuthMethod, error) {
+	m, err := chooseBase(cfg)
+	if err != nil {
+		return 0, err
+	}
+	if a := cfg.AssumeRole; a != nil {
+		if m != AuthAKSK && m != AuthMetadata {
+			// IAM also issues an agency's keys against a token, but a
+			// token of the Agent Operator's own; a password's project
+			// token is not one. As the official provider, the agency needs
+			// AK/SK under it.
+			return 0, &ConfigError{Field: "assume_role", Summary: "assume_role needs AK/SK credentials",
+				Detail: "An agency is assumed with AK/SK credentials (access_key and secret_key, a profile of the shared config file, or ECS metadata), but the credentials are " + m.String() + " ones. Give AK/SK credentials, or remove assume_role."}
+		}
+		switch {
+		case strings.TrimSpace(a.AgencyName) == "":
+			return 0, &ConfigError{Field: "assume_role.agency_name", Summary: "Missing agency name",
+				Detail: "assume_role needs agency_name (HW_ASSUME_ROLE_AGENCY_NAME): the name of the agency in the account that delegates."}
+		case a.DomainName == "" && a.DomainID == "":
+			return 0, &ConfigError{Field: "assume_role.domain_name", Summary: "Missing agency domain",
+				Detail: "assume_role needs domain_name or domain_id (HW_ASSUME_ROLE_DOMAIN_NAME or HW_ASSUME_ROLE_DOMAIN_ID): the account that created agency " + strconv.Quote(a.AgencyName) + "."}
+		case a.Duration != 0 && (a.Duration < MinAssumeDuration || a.Duration > MaxAssumeDuration):
+			return 0, &ConfigError{Field: "assume_role.duration", Summary: "Invalid duration",
+				Detail: fmt.Sprintf("assume_role.duration must be from %d to %d seconds, got %d.", int(MinAssumeDuration.Seconds()), int(MaxAssumeDuration.Seconds()), int(a.Duration.Seconds()))}
+		}
+	}
+	return m, nil
+}
+
+func chooseBase(cfg Config) (AuthMethod, error) {
 	switch {
 	case cfg.Token != "":
 		return AuthToken, nil
@@ -152,6 +201,8 @@ func ChooseAuth(cfg Config) (AuthMethod, error) {
 				Detail: "user_name, password and domain_name must be given together (HW_USER_NAME, HW_USER_PASSWORD, HW_DOMAIN_NAME); " + missing + " is missing."}
 		}
 		return AuthPassword, nil
+	case cfg.Metadata:
+		return AuthMetadata, nil
 	}
 	return 0, &ConfigError{Field: "access_key", Summary: "No credentials", Detail: NoCredentialsDetail}
 }
@@ -188,6 +239,12 @@ type Client struct {
 	mu            sync.Mutex
 	projects      map[string]string         // region → project ID
 	tokens        map[tokenScope]tokenEntry // password tokens
+	// Temporary keys, and what obtains them.
+	agencyKeys      Keys
+	metadataKeys    Keys
+	metadataSession metadataSession
+	metadataHTTP    *http.Client
+	ownDomainID     string
 }
 
 // New checks cfg and returns a Client with its own connection pool.
@@ -220,6 +277,12 @@ func New(cfg Config) (*Client, error) {
 		return nil, &ConfigError{Field: "max_tasks", Summary: "Invalid max_tasks",
 			Detail: fmt.Sprintf("max_tasks must be at least %d (one page of tasks), or 0 for the default of %d; got %d. To read fewer tasks, read one page with start and limit.", TaskPageSize, DefaultMaxTasks, cfg.MaxTasks)}
 	}
+	if cfg.Metadata && cfg.MetadataEndpoint != "" {
+		if _, err := ParseEndpoint(cfg.MetadataEndpoint); err != nil {
+			return nil, &ConfigError{Field: "HW_METADATA_ENDPOINT", Summary: "Invalid metadata endpoint",
+				Detail: "HW_METADATA_ENDPOINT: " + err.Error() + ". Give a base URL such as http://169.254.169.254."}
+		}
+	}
 	transport, err := newTransport(cfg)
 	if err != nil {
 		return nil, err
@@ -235,6 +298,7 @@ func New(cfg Config) (*Client, error) {
 		tokens:    map[tokenScope]tokenEntry{},
 
 		sharedTimeout: sharedCallTimeout,
+		metadataHTTP:  newMetadataHTTP(),
 	}
 	if c.now == nil {
 		c.now = time.Now

@@ -132,7 +132,9 @@ func sensitiveKey(k string) bool {
 	k = strings.ToLower(k)
 	return strings.Contains(k, "password") || strings.HasPrefix(k, "secret") ||
 		strings.Contains(k, "_secret") || strings.HasSuffix(k, "token") ||
-		k == "authorization" || k == "access_key" || k == "accesskey" || k == "sk"
+		k == "authorization" || k == "access_key" || k == "accesskey" || k == "sk" ||
+		// IAM's and the metadata service's temporary keys.
+		k == "access" || k == "accesskeyid" || k == "access_key_id"
 }
 
 // lazyBody is a body for a Trace log field. tflog formats fields only when

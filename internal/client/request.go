@@ -29,6 +29,10 @@ type request struct {
 	projectID string // sent as X-Project-Id when set
 	language  string // sent as X-Language when set
 	noAuth    bool   // only for obtaining a token
+	domainID  string // sent as X-Domain-Id when set, for IAM's global calls
+	// baseKeys signs with the base keys even when an agency is assumed: the
+	// calls that obtain the agency's keys.
+	baseKeys bool
 }
 
 // response is a successful answer, its body already read.
@@ -150,6 +154,7 @@ type attemptKey struct{}
 type attemptState struct {
 	body     []byte
 	sign     bool
+	keys     Keys
 	attempts int
 }
 
@@ -162,19 +167,42 @@ func (c *Client) do(ctx context.Context, r request, out any) (*response, error) 
 	renewed := false
 	for {
 		var token string
-		if !r.noAuth && c.auth == AuthPassword {
+		var keys Keys
+		switch {
+		case r.noAuth:
+		case c.auth == AuthPassword:
 			t, err := c.passwordToken(ctx, r.region, r.projectID)
 			if err != nil {
 				return nil, err
 			}
 			token = t.value
+		case c.signs():
+			var err error
+			if r.baseKeys || c.cfg.AssumeRole == nil {
+				keys, err = c.baseKeys(ctx)
+			} else {
+				keys, err = c.signingKeys(ctx)
+			}
+			if err != nil {
+				return nil, err
+			}
 		}
-		resp, err := c.send(ctx, r, token)
-		if token != "" && !renewed && IsUnauthorized(err) {
-			tflog.SubsystemDebug(ctx, logSubsystem, "IAM token rejected with 401; renewing it once", map[string]any{"region": r.region})
-			c.dropToken(token)
-			renewed = true
-			continue
+		resp, err := c.send(ctx, r, token, keys)
+		if !renewed && IsUnauthorized(err) {
+			// A token or temporary keys may end early (revoked, or renewed
+			// by the service): get new ones, once.
+			switch {
+			case token != "":
+				tflog.SubsystemDebug(ctx, logSubsystem, "IAM token rejected with 401; renewing it once", map[string]any{"region": r.region})
+				c.dropToken(token)
+				renewed = true
+				continue
+			case keys.temporary():
+				tflog.SubsystemDebug(ctx, logSubsystem, "temporary keys rejected with 401; renewing them once", map[string]any{"region": r.region})
+				c.dropKeys(keys)
+				renewed = true
+				continue
+			}
 		}
 		if err != nil {
 			return nil, err
@@ -193,7 +221,7 @@ func (c *Client) do(ctx context.Context, r request, out any) (*response, error) 
 }
 
 // send makes one request, with retries, and returns its body.
-func (c *Client) send(ctx context.Context, r request, passwordToken string) (*response, error) {
+func (c *Client) send(ctx context.Context, r request, passwordToken string, keys Keys) (*response, error) {
 	u, err := c.requestURL(r)
 	if err != nil {
 		return nil, err
@@ -204,7 +232,7 @@ func (c *Client) send(ctx context.Context, r request, passwordToken string) (*re
 			return nil, fmt.Errorf("encoding the request body: %w", err)
 		}
 	}
-	st := &attemptState{body: body}
+	st := &attemptState{body: body, keys: keys}
 	ctx = context.WithValue(ctx, attemptKey{}, st)
 
 	var reqBody any
@@ -225,15 +253,19 @@ func (c *Client) send(ctx context.Context, r request, passwordToken string) (*re
 	if r.language != "" {
 		req.Header.Set("X-Language", r.language)
 	}
+	if r.domainID != "" {
+		req.Header.Set("X-Domain-Id", r.domainID)
+	}
 	if !r.noAuth {
 		switch c.auth {
 		case AuthToken:
 			req.Header.Set("X-Auth-Token", c.cfg.Token)
 		case AuthPassword:
 			req.Header.Set("X-Auth-Token", passwordToken)
-		case AuthAKSK:
-			if c.cfg.SecurityToken != "" {
-				req.Header.Set("X-Security-Token", c.cfg.SecurityToken)
+		case AuthAKSK, AuthMetadata:
+			// Set before signing, so signed, as the official SDK does.
+			if keys.SecurityToken != "" {
+				req.Header.Set("X-Security-Token", keys.SecurityToken)
 			}
 			st.sign = true
 		}
@@ -366,7 +398,7 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 		// A RoundTripper must not change the caller's request; each attempt
 		// is signed afresh so X-Sdk-Date stays within the gateway's window.
 		req = req.Clone(ctx)
-		if err := signer.Sign(req, st.body, t.c.cfg.AccessKey, t.c.cfg.SecretKey, t.c.now()); err != nil {
+		if err := signer.Sign(req, st.body, st.keys.AccessKey, st.keys.SecretKey, t.c.now()); err != nil {
 			return nil, err
 		}
 	}
