@@ -156,12 +156,34 @@ type listQuery struct {
 // start is 1-based. start=0 is accepted and means 1: the API reference
 // gives its range as "≥ 0", and the first page is the only sensible reading
 // of 0.
+//
+// offset is 0-based, as the official SDK sends it in place of start:
+// offset=n is start=n+1. Both are validated when given; when both are,
+// start wins, since it is the parameter the API reference documents, and
+// the SDK, the only sender of offset, never sends start with it.
 func parseListQuery(q url.Values) (listQuery, string) {
 	lq := listQuery{start: 1, limit: 10}
-	if v := q.Get("start"); v != "" {
+	position := func(name string) (int, string) {
+		v := q.Get(name)
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 0 {
-			return lq, "Invalid parameter start: it must be an integer of 0 or more, got " + strconv.Quote(v) + "."
+			return 0, "Invalid parameter " + name + ": it must be an integer of 0 or more, got " + strconv.Quote(v) + "."
+		}
+		// No instance holds 2^40 tasks; the bound keeps start+limit from
+		// overflowing.
+		return min(n, 1<<40), ""
+	}
+	if q.Get("offset") != "" {
+		n, msg := position("offset")
+		if msg != "" {
+			return lq, msg
+		}
+		lq.start = n + 1
+	}
+	if q.Get("start") != "" {
+		n, msg := position("start")
+		if msg != "" {
+			return lq, msg
 		}
 		lq.start = max(n, 1)
 	}

@@ -49,7 +49,15 @@ func TestTaskListPagination(t *testing.T) {
 		{"no parameters", "", 0, 10},
 		{"unaligned start", "start=5&limit=7", 4, 7},
 		{"limit 1", "start=2&limit=1", 1, 1},
-		{"unknown parameters are ignored", "offset=0&start=1&limit=2", 0, 2},
+		{"unknown parameters are ignored", "marker=abc&start=1&limit=2", 0, 2},
+		{"offset is 0-based", "offset=100&limit=100", 100, 100},
+		{"offset 0 is the first page", "offset=0&limit=3", 0, 3},
+		{"unaligned offset", "offset=4&limit=7", 4, 7},
+		{"last task alone by offset", "offset=256&limit=100", 256, 1},
+		{"offset past the end", "offset=257&limit=100", 0, 0},
+		{"empty offset is absent", "offset=&limit=3", 0, 3},
+		{"start wins over offset", "offset=50&start=1&limit=2", 0, 2},
+		{"start wins over a later offset", "start=11&offset=0&limit=2", 10, 2},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -132,6 +140,35 @@ func TestTaskListBadParameters(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestTaskListOffsetValidation: offset, which the official SDK sends, is
+// held to start's rules, even next to a valid start.
+func TestTaskListOffsetValidation(t *testing.T) {
+	e := newTestEmulator(t)
+	addNumberedTasks(e, 3)
+	cases := []struct{ name, query, msg string }{
+		{"negative offset", "offset=-1", `Invalid parameter offset: it must be an integer of 0 or more, got "-1".`},
+		{"offset not a number", "offset=ten", `Invalid parameter offset: it must be an integer of 0 or more, got "ten".`},
+		{"fractional offset", "offset=1.5&limit=2", `Invalid parameter offset: it must be an integer of 0 or more, got "1.5".`},
+		{"bad offset next to a good start", "offset=x&start=1", `Invalid parameter offset: it must be an integer of 0 or more, got "x".`},
+		{"bad start next to a good offset", "offset=1&start=-2", `Invalid parameter start: it must be an integer of 0 or more, got "-2".`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			b := wantError(t, get(t, e, tasksPath+"?"+tc.query), http.StatusBadRequest, dmsBadParameter)
+			if b.Message != tc.msg {
+				t.Fatalf("message %q, want %q", b.Message, tc.msg)
+			}
+		})
+	}
+	t.Run("a huge offset is past the end", func(t *testing.T) {
+		rec := get(t, e, tasksPath+"?offset=9223372036854775807&limit=100")
+		wantStatus(t, rec, http.StatusOK)
+		if l := decode[taskList](t, rec.Body); l.TaskCount != "3" || len(l.Tasks) != 0 {
+			t.Fatalf("task_count %q and %d tasks, want \"3\" and none", l.TaskCount, len(l.Tasks))
+		}
+	})
 }
 
 func TestTaskListTimeFilter(t *testing.T) {

@@ -99,8 +99,11 @@
 //     DBS.200001), because it is then a bad path parameter; it is checked
 //     second, so a token for another project always gets 403. AK/SK without
 //     X-Project-Id may use any of the account's projects.
-//   - DMS list: start=0 means 1 (the reference says "≥ 0"); a negative or
-//     non-integer start gets 400; an empty parameter counts as absent; the
+//   - DMS list: start=0 means 1 (the reference says "≥ 0"); offset, the
+//     official SDK's 0-based position, is honoured too (offset=n is
+//     start=n+1), and start wins when both are sent, being the documented
+//     one; a negative or non-integer start or offset gets 400, even next to
+//     a valid other; an empty parameter counts as absent; the
 //     time filter compares at one-second resolution, both bounds inclusive;
 //     begin_time after end_time matches nothing; equal created_at are
 //     ordered by task ID, descending. Bad parameters get 400 DMS.00400001,
