@@ -33,6 +33,9 @@ func TestMain(m *testing.M) {
 				_ = os.Unsetenv(v)
 			}
 		}
+		for _, v := range otherEnvVars {
+			_ = os.Unsetenv(v)
+		}
 	}
 	setUpTerraformCLI()
 	code := m.Run()

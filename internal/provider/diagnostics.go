@@ -63,6 +63,8 @@ func addCallError(diags *diag.Diagnostics, err error, cc callContext) {
 		tooLarge     *client.ResponseTooLargeError
 		tooMany      *client.TooManyTasksError
 		inconsistent *client.InconsistentPagesError
+		credErr      *client.CredentialsError
+		metaErr      *client.MetadataError
 	)
 	switch {
 	case errors.As(err, &noAnswer) && errors.Is(err, context.DeadlineExceeded):
@@ -78,6 +80,12 @@ func addCallError(diags *diag.Diagnostics, err error, cc callContext) {
 			fmt.Sprintf("Could not %s within the read timeout of %s: %v\n\nRaise timeouts.read on the data source if the API is slow.", cc.Action, cc.Timeout, err))
 	case errors.Is(err, context.Canceled):
 		diags.AddError("Cancelled", fmt.Sprintf("Stopped before being able to %s: %v", cc.Action, err))
+	case errors.As(err, &credErr) || errors.As(err, &metaErr):
+		// Temporary keys that expired during the read could not be
+		// renewed: the service was not even asked.
+		diags.AddError("Cannot renew the temporary keys",
+			fmt.Sprintf("Could not %s in %s: the temporary keys expired and new ones could not be had: %v\n\n"+
+				"Check the agency (assume_role) or, on ECS, the instance's agency and metadata service.", cc.Action, cc.where(), err))
 	case errors.As(err, &apiErr):
 		addAPIError(diags, apiErr, cc)
 	case errors.As(err, &tooMany):

@@ -73,6 +73,10 @@ type providerModel struct {
 	MaxRetries    types.Int64   `tfsdk:"max_retries"`
 	MaxRPS        types.Float64 `tfsdk:"max_requests_per_second"`
 	MaxTasks      types.Int64   `tfsdk:"max_tasks"`
+
+	SharedConfigFile types.String `tfsdk:"shared_config_file"`
+	Profile          types.String `tfsdk:"profile"`
+	AssumeRole       types.Object `tfsdk:"assume_role"`
 }
 
 // providerData is what Configure hands to every data source.
@@ -103,7 +107,16 @@ var envVars = map[string][]string{
 	"max_retries":             {"HW_MAX_RETRIES"},
 	"max_requests_per_second": {"HW_MAX_REQUESTS_PER_SECOND"},
 	"max_tasks":               {"HW_MAX_TASKS"},
+	"shared_config_file":      {"HW_SHARED_CONFIG_FILE"},
+	"profile":                 {"HW_PROFILE"},
+	"assume_role.agency_name": {"HW_ASSUME_ROLE_AGENCY_NAME"},
+	"assume_role.domain_name": {"HW_ASSUME_ROLE_DOMAIN_NAME"},
+	"assume_role.domain_id":   {"HW_ASSUME_ROLE_DOMAIN_ID"},
+	"assume_role.duration":    {"HW_ASSUME_ROLE_DURATION"},
 }
+
+// otherEnvVars are read without an argument of their own.
+var otherEnvVars = []string{"HW_METADATA_ENDPOINT"}
 
 func envNote(attr string) string {
 	vars := envVars[attr]
@@ -125,8 +138,11 @@ func (p *hwtasksProvider) Schema(_ context.Context, _ provider.SchemaRequest, re
 	notBlank := stringvalidator.LengthAtLeast(1)
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Reads the asynchronous tasks of Huawei Cloud and of Huawei-stack clouds such as Open Telekom Cloud. " +
-			"Credentials are chosen in this order: `token`, then `access_key` and `secret_key` (with `security_token` for temporary keys), " +
-			"then `user_name`, `password` and `domain_name`.",
+			"Credentials come whole from the first of these sources that holds any: the provider block, the environment, " +
+			"the shared config file (when `shared_config_file` or `profile` is set), ECS metadata. " +
+			"Within that source, `token` wins over `access_key` and `secret_key` (with `security_token` for temporary keys), " +
+			"and those over `user_name`, `password` and `domain_name`. `assume_role` applies on top. " +
+			"The [Authentication guide](guides/authentication.md) explains each method.",
 		Attributes: map[string]schema.Attribute{
 			"region":         str("The region to read from, such as `ap-southeast-1` or `eu-de`. Required, here or in the environment; a data source may override it.", false, "region", notBlank),
 			"project_id":     str("The project ID of `region`. When absent it is looked up through IAM, once per region.", false, "project_id", plausibleID{}),
@@ -167,6 +183,11 @@ func (p *hwtasksProvider) Schema(_ context.Context, _ provider.SchemaRequest, re
 					"At 5, a plan with 50 data sources spends about 10 s on requests." + envNote("max_requests_per_second"),
 				Validators: []validator.Float64{atLeastZero{}},
 			},
+			"shared_config_file": str("The KooCLI (`hcloud`) shared config file to take credentials from, by default `~/.hcloud/config.json`. "+
+				"The file is read only when this or `profile` is set, and its keys are used only when neither the provider block nor the environment holds credentials.", false, "shared_config_file", notBlank),
+			"profile": str("The profile of the shared config file to use, by default the file's `current` one. "+
+				"An `AKSK` profile gives `accessKeyId`, `secretAccessKey` and `securityToken`; an `SSO` profile the keys of `ssoAuth.stsToken`. "+
+				"The profile's `region` and `projectId` apply when the block and the environment set none; its `agencyName` and `agencyDomainName` assume that agency when `assume_role` is not set.", false, "profile", notBlank),
 			"max_tasks": schema.Int64Attribute{
 				Optional: true,
 				MarkdownDescription: fmt.Sprintf("The most tasks one read of a task list keeps, from %d (one page) to %s. Default %s, far more than the API keeps for any real instance. "+
@@ -174,6 +195,25 @@ func (p *hwtasksProvider) Schema(_ context.Context, _ provider.SchemaRequest, re
 					"so that a wrong or hostile answer cannot make the provider read without end. "+
 					"Each task takes about a kilobyte of memory in the provider and in Terraform's state.", client.TaskPageSize, thousands(maxMaxTasks), thousands(client.DefaultMaxTasks)) + envNote("max_tasks"),
 				Validators: []validator.Int64{int64validator.Between(client.TaskPageSize, maxMaxTasks)},
+			},
+		},
+		Blocks: map[string]schema.Block{
+			"assume_role": schema.SingleNestedBlock{
+				MarkdownDescription: "Assume an IAM agency: the base credentials (AK/SK from wherever they came, or ECS metadata) obtain the agency's temporary keys, " +
+					"which sign every request and are renewed before they expire. Needs AK/SK base credentials: over a token or a password it is an error. " +
+					"Without this block, `HW_ASSUME_ROLE_AGENCY_NAME` alone turns it on.",
+				Attributes: map[string]schema.Attribute{
+					"agency_name": str("The name of the agency, in the account that delegates. Required, here or in the environment.", false, "assume_role.agency_name", notBlank),
+					"domain_name": str("The name of the account (domain) that created the agency. Give this or `domain_id`.", false, "assume_role.domain_name",
+						notBlank, stringvalidator.ConflictsWith(path.MatchRelative().AtParent().AtName("domain_id"))),
+					"domain_id": str("The ID of the account (domain) that created the agency. Give this or `domain_name`.", false, "assume_role.domain_id", notBlank),
+					"duration": schema.Int64Attribute{
+						Optional: true,
+						MarkdownDescription: "How long each set of the agency's keys lives, in seconds, from 900 to 86400. Default: IAM's, 900. " +
+							"Keys are renewed before they expire whatever their life, so a longer one only saves calls to IAM." + envNote("assume_role.duration"),
+						Validators: []validator.Int64{int64validator.Between(int64(client.MinAssumeDuration.Seconds()), int64(client.MaxAssumeDuration.Seconds()))},
+					},
+				},
 			},
 		},
 	}
@@ -214,7 +254,7 @@ func (p *hwtasksProvider) Configure(ctx context.Context, req provider.ConfigureR
 		return
 	}
 
-	cfg, diags := configFromModel(ctx, m, p.version)
+	cfg, ch, diags := configFromModel(ctx, m, p.version)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
@@ -224,16 +264,20 @@ func (p *hwtasksProvider) Configure(ctx context.Context, req provider.ConfigureR
 	if err != nil {
 		var ce *client.ConfigError
 		if errors.As(err, &ce) {
-			detail := ce.Detail
-			// A bad value may come from the environment, not the block.
-			if src := envSource(ce.Field); src != "" {
-				detail += " (The value came from " + src + ".)"
-			}
-			resp.Diagnostics.AddAttributeError(configPath(ce.Field), ce.Summary, detail)
+			resp.Diagnostics.Append(configErrorDiagnostic(ce, ch))
 			return
 		}
 		resp.Diagnostics.AddError("Cannot configure the hwtasks provider", err.Error())
 		return
+	}
+	// Metadata and agencies are asked now, so that a machine without
+	// credentials, or an agency that cannot be assumed, says so once, with
+	// every source tried, rather than in every data source.
+	if cfg.Metadata || cfg.AssumeRole != nil {
+		if _, err := c.Keys(ctx); err != nil {
+			resp.Diagnostics.Append(keysErrorDiagnostic(ctx, err, cfg, ch))
+			return
+		}
 	}
 	resp.Diagnostics.Append(cleartextWarning(cfg, c.Auth())...)
 	tflog.Debug(ctx, "configured the hwtasks provider", map[string]any{
@@ -310,7 +354,7 @@ func cleartextWarning(cfg client.Config, auth client.AuthMethod) diag.Diagnostic
 
 // configFromModel merges the provider block with the environment into a
 // client.Config, and reports every problem against its attribute.
-func configFromModel(ctx context.Context, m providerModel, version string) (client.Config, diag.Diagnostics) {
+func configFromModel(ctx context.Context, m providerModel, version string) (client.Config, credentialsChoice, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	unknown := map[string]bool{
 		"region": m.Region.IsUnknown(), "project_id": m.ProjectID.IsUnknown(), "access_key": m.AccessKey.IsUnknown(),
@@ -319,6 +363,7 @@ func configFromModel(ctx context.Context, m providerModel, version string) (clie
 		"cloud": m.Cloud.IsUnknown(), "endpoints": m.Endpoints.IsUnknown(), "insecure": m.Insecure.IsUnknown(),
 		"cacert_file": m.CACertFile.IsUnknown(), "max_retries": m.MaxRetries.IsUnknown(),
 		"max_requests_per_second": m.MaxRPS.IsUnknown(), "max_tasks": m.MaxTasks.IsUnknown(),
+		"shared_config_file": m.SharedConfigFile.IsUnknown(), "profile": m.Profile.IsUnknown(), "assume_role": m.AssumeRole.IsUnknown(),
 	}
 	for _, attr := range sortedKeys(unknown) {
 		if unknown[attr] {
@@ -328,23 +373,18 @@ func configFromModel(ctx context.Context, m providerModel, version string) (clie
 		}
 	}
 	if diags.HasError() {
-		return client.Config{}, diags
+		return client.Config{}, credentialsChoice{}, diags
 	}
 
 	cfg := client.Config{
-		Region:        stringSetting(m.Region, "region"),
-		ProjectID:     stringSetting(m.ProjectID, "project_id"),
-		AccessKey:     stringSetting(m.AccessKey, "access_key"),
-		SecretKey:     stringSetting(m.SecretKey, "secret_key"),
-		SecurityToken: stringSetting(m.SecurityToken, "security_token"),
-		Token:         stringSetting(m.Token, "token"),
-		UserName:      stringSetting(m.UserName, "user_name"),
-		Password:      stringSetting(m.Password, "password"),
-		DomainName:    stringSetting(m.DomainName, "domain_name"),
-		Cloud:         stringSetting(m.Cloud, "cloud"),
-		CACertFile:    stringSetting(m.CACertFile, "cacert_file"),
-		Version:       version,
+		Region:     stringSetting(m.Region, "region"),
+		ProjectID:  stringSetting(m.ProjectID, "project_id"),
+		Cloud:      stringSetting(m.Cloud, "cloud"),
+		CACertFile: stringSetting(m.CACertFile, "cacert_file"),
+		Version:    version,
 	}
+	ch, credDiags := resolveCredentials(ctx, m, &cfg)
+	diags.Append(credDiags...)
 	if !m.Endpoints.IsNull() {
 		cfg.Endpoints = map[string]string{}
 		diags.Append(m.Endpoints.ElementsAs(ctx, &cfg.Endpoints, false)...)
@@ -392,9 +432,9 @@ func configFromModel(ctx context.Context, m providerModel, version string) (clie
 
 	if strings.TrimSpace(cfg.Region) == "" {
 		diags.AddAttributeError(path.Root("region"), "Missing region",
-			"The provider needs a region: set region in the provider block, or the environment variable HW_REGION_NAME (or OS_REGION_NAME).")
+			"The provider needs a region: set region in the provider block, or the environment variable HW_REGION_NAME (or OS_REGION_NAME), or a region in the profile of the shared config file.")
 	}
-	return cfg, diags
+	return cfg, ch, diags
 }
 
 // intSetting returns the configured whole number, else the one in the

@@ -25,6 +25,9 @@ func clearProviderEnv(t *testing.T) {
 			t.Setenv(v, "")
 		}
 	}
+	for _, v := range otherEnvVars {
+		t.Setenv(v, "")
+	}
 }
 
 // newProviderWithBlock returns a new provider and a provider block for it that
@@ -111,11 +114,21 @@ func TestConfigureEnvironmentPrecedence(t *testing.T) {
 			check: func(t *testing.T, m map[string]string) { expect(t, m, "project_id", "p1") },
 		},
 		{
-			name:  "the provider block wins over the environment",
+			name:  "the provider block wins over the environment, and its credentials whole",
 			env:   map[string]string{"HW_REGION_NAME": "eu-de", "HW_PROJECT_ID": "env-project", "HW_USER_NAME": "env-user", "HW_USER_PASSWORD": "env-pass", "HW_DOMAIN_NAME": "env-domain", "HW_CLOUD": "otc.t-systems.com"},
-			attrs: map[string]tftypes.Value{"region": str("ap-southeast-1"), "project_id": str("cfg-project"), "user_name": str("cfg-user"), "cloud": str("myhuaweicloud.eu")},
+			attrs: map[string]tftypes.Value{"region": str("ap-southeast-1"), "project_id": str("cfg-project"), "user_name": str("cfg-user"), "password": str("cfg-pass"), "cloud": str("myhuaweicloud.eu")},
 			check: func(t *testing.T, m map[string]string) {
-				expect(t, m, "region", "ap-southeast-1", "project_id", "cfg-project", "user_name", "cfg-user", "password", "env-pass", "domain_name", "env-domain", "cloud", "myhuaweicloud.eu")
+				// The block holds credentials, so none comes from the
+				// environment: not even HW_DOMAIN_NAME.
+				expect(t, m, "region", "ap-southeast-1", "project_id", "cfg-project", "user_name", "cfg-user", "password", "cfg-pass", "domain_name", "", "cloud", "myhuaweicloud.eu")
+			},
+		},
+		{
+			name:  "a stale HW_AUTH_TOKEN does not beat keys in the block",
+			env:   map[string]string{"HW_REGION_NAME": "eu-de", "HW_AUTH_TOKEN": "stale", "HW_SECURITY_TOKEN": "stale-st"},
+			attrs: map[string]tftypes.Value{"access_key": str("cfg-ak"), "secret_key": str("cfg-sk")},
+			check: func(t *testing.T, m map[string]string) {
+				expect(t, m, "access_key", "cfg-ak", "secret_key", "cfg-sk", "token", "", "security_token", "")
 			},
 		},
 		{
@@ -155,7 +168,7 @@ func TestConfigureEnvironmentPrecedence(t *testing.T) {
 				t.Setenv(k, v)
 			}
 			m := modelFromAttrs(t, tc.attrs)
-			cfg, diags := configFromModel(context.Background(), m, "test")
+			cfg, _, diags := configFromModel(context.Background(), m, "test")
 			if diags.HasError() {
 				t.Fatal(diags)
 			}
@@ -220,10 +233,11 @@ func TestConfigureFailuresAreAttributeScoped(t *testing.T) {
 		fragments []string
 	}{
 		{
-			name:      "no credentials lists the three ways",
-			env:       map[string]string{"HW_REGION_NAME": "eu-de"},
-			want:      path.Root("access_key"),
-			fragments: []string{"No credentials", "HW_AUTH_TOKEN", "HW_ACCESS_KEY and HW_SECRET_KEY", "HW_USER_NAME, HW_USER_PASSWORD, HW_DOMAIN_NAME", "token wins over AK/SK"},
+			name:      "password in the block, domain only in the environment",
+			env:       map[string]string{"HW_REGION_NAME": "eu-de", "HW_DOMAIN_NAME": "env-domain"},
+			attrs:     map[string]tftypes.Value{"user_name": str("u"), "password": str("p")},
+			want:      path.Root("domain_name"),
+			fragments: []string{"domain_name is missing", "The credentials come from the provider block (user_name, password)", "values of another source are not used"},
 		},
 		{
 			name:      "access key without secret key",
