@@ -3,6 +3,7 @@ package emulator
 import (
 	"bytes"
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -320,11 +321,11 @@ func TestVerifierRejections(t *testing.T) {
 			r.Header.Set("X-Security-Token", c.SecurityToken+"x")
 			_ = signer.Sign(r, nil, c.TempAccessKey, c.TempSecretKey, testNow)
 		}, "invalid security token"},
-		{"temporary key with an unsigned security token", func(r *http.Request) {
+		{"temporary key with a wrong unsigned security token", func(r *http.Request) {
 			r.Header.Set(signer.HeaderDate, date)
-			r.Header.Set("X-Security-Token", c.SecurityToken)
+			r.Header.Set("X-Security-Token", c.SecurityToken+"x")
 			signWith(r, c.TempAccessKey, c.TempSecretKey, []string{"x-sdk-date"})
-		}, "x-security-token is not in SignedHeaders"},
+		}, "invalid security token"},
 		{"unsigned UNSIGNED-PAYLOAD marker", func(r *http.Request) {
 			r.Header.Set(signer.HeaderDate, date)
 			r.Header.Set(signer.HeaderContentSha256, signer.UnsignedPayload)
@@ -400,4 +401,240 @@ func TestSignRoundTrip(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestTemporaryKeyHeaders: X-Security-Token, X-Project-Id and X-Domain-Id
+// are accepted signed (the SDK) or unsigned (the provider's client), and
+// their values are checked either way.
+func TestTemporaryKeyHeaders(t *testing.T) {
+	e := newTestEmulator(t)
+	e.AddInstance(DefaultProjectID, testInstance)
+	ak, sk, tok, _ := e.IssueTemporaryKeys()
+	issued := keySet{ak, sk, tok}
+	aak, ask, atok, _ := e.issueKeys(agencyIdentity(e.cfg.Agencies[0]), time.Hour)
+	agency := keySet{aak, ask, atok}
+	const other = "1f2e3d4c5b6a47988796a5b4c3d2e1f0"
+	cases := []struct {
+		name             string
+		keys             keySet
+		signToken        bool
+		signed, unsigned map[string]string
+		status           int
+		why              string // the 401's reason
+	}{
+		{"static temporary, token signed", staticTempKeys, true, nil, nil, http.StatusOK, ""},
+		{"static temporary, token unsigned", staticTempKeys, false, nil, nil, http.StatusOK, ""},
+		{"static temporary, wrong token signed", keySet{staticTempKeys.ak, staticTempKeys.sk, staticTempKeys.token + "x"}, true, nil, nil, http.StatusUnauthorized, "invalid security token"},
+		{"static temporary, wrong token unsigned", keySet{staticTempKeys.ak, staticTempKeys.sk, staticTempKeys.token + "x"}, false, nil, nil, http.StatusUnauthorized, "invalid security token"},
+		{"static temporary, no token", keySet{staticTempKeys.ak, staticTempKeys.sk, ""}, false, nil, nil, http.StatusUnauthorized, "a temporary access key needs X-Security-Token"},
+		{"issued, token signed", issued, true, nil, nil, http.StatusOK, ""},
+		{"issued, token unsigned", issued, false, nil, nil, http.StatusOK, ""},
+		{"issued, the static keys' token", keySet{ak, sk, staticTempKeys.token}, false, nil, nil, http.StatusUnauthorized, "invalid security token"},
+		{"issued, another issued key's token", keySet{ak, sk, atok}, true, nil, nil, http.StatusUnauthorized, "invalid security token"},
+		{"static temporary, an issued token", keySet{staticTempKeys.ak, staticTempKeys.sk, tok}, false, nil, nil, http.StatusUnauthorized, "invalid security token"},
+		{"issued, no token", keySet{ak, sk, ""}, false, nil, nil, http.StatusUnauthorized, "a temporary access key needs X-Security-Token"},
+		{"permanent with an issued token", keySet{permanentKeys.ak, permanentKeys.sk, tok}, false, nil, nil, http.StatusUnauthorized, "X-Security-Token sent with a permanent access key"},
+		{"X-Project-Id unsigned", issued, false, nil, map[string]string{"X-Project-Id": DefaultProjectID}, http.StatusOK, ""},
+		{"X-Project-Id unsigned, another project", issued, false, nil, map[string]string{"X-Project-Id": other}, http.StatusForbidden, ""},
+		{"X-Project-Id signed, another project", issued, true, map[string]string{"X-Project-Id": other}, nil, http.StatusForbidden, ""},
+		{"X-Domain-Id unsigned", issued, false, nil, map[string]string{"X-Domain-Id": DomainID}, http.StatusOK, ""},
+		{"X-Domain-Id signed", issued, true, map[string]string{"X-Domain-Id": DomainID}, nil, http.StatusOK, ""},
+		{"X-Domain-Id with permanent keys", permanentKeys, false, map[string]string{"X-Domain-Id": DomainID}, nil, http.StatusOK, ""},
+		{"X-Domain-Id unsigned, another domain", issued, false, nil, map[string]string{"X-Domain-Id": DefaultAgencyDomainID}, http.StatusUnauthorized, "X-Domain-Id is not the domain of the access key"},
+		{"X-Domain-Id signed, another domain", permanentKeys, false, map[string]string{"X-Domain-Id": DefaultAgencyDomainID}, nil, http.StatusUnauthorized, "X-Domain-Id is not the domain of the access key"},
+		{"agency keys, their domain", agency, false, nil, map[string]string{"X-Domain-Id": DefaultAgencyDomainID}, http.StatusOK, ""},
+		{"agency keys, the account's domain", agency, true, map[string]string{"X-Domain-Id": DomainID}, nil, http.StatusUnauthorized, "X-Domain-Id is not the domain of the access key"},
+		{"all three unsigned, as the provider's client", issued, false, nil, map[string]string{"X-Project-Id": DefaultProjectID, "X-Domain-Id": DomainID}, http.StatusOK, ""},
+		{"all three signed, as the SDK", issued, true, map[string]string{"X-Project-Id": DefaultProjectID, "X-Domain-Id": DomainID}, nil, http.StatusOK, ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			r := tc.keys.request(t, http.MethodGet, tasksPath, "", testNow, tc.signToken, tc.signed, tc.unsigned)
+			signedHeaders := r.Header.Get("Authorization")
+			if tc.signToken != strings.Contains(signedHeaders, "x-security-token") && tc.keys.token != "" {
+				t.Fatalf("the test signed the wrong headers: %s", signedHeaders)
+			}
+			rec := serve(e, r)
+			switch tc.status {
+			case http.StatusUnauthorized:
+				wantAPIGW401(t, rec, tc.why)
+			case http.StatusForbidden:
+				wantError(t, rec, http.StatusForbidden, dmsProjectMismatch)
+			default:
+				wantStatus(t, rec, tc.status)
+			}
+		})
+	}
+}
+
+// signOver signs r as a client that picks its own SignedHeaders does,
+// with the signer package's functions: over exactly names, which must be
+// sorted and lower-case.
+func signOver(t testing.TB, r *http.Request, body []byte, k keySet, at time.Time, names ...string) {
+	t.Helper()
+	r.Header.Set(signer.HeaderDate, at.UTC().Format(signer.DateFormat))
+	canonical := signer.CanonicalRequest(r.Method, r.URL.Path, r.URL.Query(), r.Header, names, signer.PayloadHash(r.Header, body))
+	sig := signer.Signature(k.sk, signer.StringToSign(r.Header.Get(signer.HeaderDate), canonical))
+	r.Header.Set("Authorization", signer.Algorithm+" Access="+k.ak+", SignedHeaders="+strings.Join(names, ";")+", Signature="+sig)
+}
+
+// TestSignedContentTypeAccepted sends, over real HTTP, requests that sign
+// content-type and accept, as the official provider's client signs every
+// header present, and that add X-Project-Id, X-Domain-Id and
+// X-Security-Token after signing.
+func TestSignedContentTypeAccepted(t *testing.T) {
+	e, srv := NewServer(Config{})
+	defer srv.Close()
+	e.AddInstance(DefaultProjectID, testInstance)
+	agencyBody := `{"auth":{"identity":{"methods":["assume_role"],"assume_role":{"agency_name":"` + DefaultAgencyName +
+		`","domain_name":"` + DefaultAgencyDomainName + `","duration_seconds":3600,"session_user":{"name":"tester"}}}}}`
+	cases := []struct {
+		name, method, path, body string
+		keys                     keySet
+		headers                  map[string]string // set before signing
+		names                    []string          // signed
+		after                    map[string]string // set after signing
+		tamper                   func(*http.Request)
+		want                     int
+	}{
+		{"POST signing content-type with charset", http.MethodPost, "/v3.0/OS-CREDENTIAL/securitytokens", agencyBody, permanentKeys,
+			map[string]string{"Content-Type": "application/json;charset=UTF-8", "User-Agent": "terraform-provider-hwtasks/test"},
+			[]string{"content-type", "user-agent", "x-sdk-date"}, map[string]string{"X-Domain-Id": DomainID}, nil, http.StatusCreated},
+		{"POST with temporary keys, token added after", http.MethodPost, "/v3.0/OS-CREDENTIAL/securitytokens", agencyBody, staticTempKeys,
+			map[string]string{"Content-Type": "application/json;charset=UTF-8", "Accept": "application/json"},
+			[]string{"accept", "content-type", "x-sdk-date"}, map[string]string{"X-Domain-Id": DomainID, "X-Security-Token": staticTempKeys.token}, nil, http.StatusCreated},
+		{"GET signing accept, content-type and user-agent", http.MethodGet, tasksPath + "?limit=10&offset=0", "", staticTempKeys,
+			map[string]string{"Accept": "application/json", "Content-Type": "application/json", "User-Agent": "golangsdk"},
+			[]string{"accept", "content-type", "user-agent", "x-sdk-date"}, map[string]string{"X-Project-Id": DefaultProjectID, "X-Security-Token": staticTempKeys.token}, nil, http.StatusOK},
+		{"GET as observed from the provider's client", http.MethodGet, "/v3/projects?name=" + DefaultRegion, "", staticTempKeys,
+			map[string]string{"Accept": "application/json", "User-Agent": "golangsdk"},
+			[]string{"accept", "user-agent", "x-sdk-date"}, map[string]string{"X-Security-Token": staticTempKeys.token}, nil, http.StatusOK},
+		{"GET as observed from the SDK", http.MethodGet, tasksPath, "", staticTempKeys,
+			map[string]string{"User-Agent": "huaweicloud-usdk-go/3.0", "X-Project-Id": DefaultProjectID, "X-Security-Token": staticTempKeys.token},
+			[]string{"user-agent", "x-project-id", "x-sdk-date", "x-security-token"}, nil, nil, http.StatusOK},
+		{"a signed content-type changed in transit", http.MethodPost, "/v3.0/OS-CREDENTIAL/securitytokens", agencyBody, permanentKeys,
+			map[string]string{"Content-Type": "application/json;charset=UTF-8"},
+			[]string{"content-type", "x-sdk-date"}, nil, func(r *http.Request) { r.Header.Set("Content-Type", "application/json") }, http.StatusUnauthorized},
+		{"a signed accept changed in transit", http.MethodGet, tasksPath, "", permanentKeys,
+			map[string]string{"Accept": "application/json"},
+			[]string{"accept", "x-sdk-date"}, nil, func(r *http.Request) { r.Header.Set("Accept", "*/*") }, http.StatusUnauthorized},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			req, err := http.NewRequest(tc.method, srv.URL+tc.path, strings.NewReader(tc.body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for k, v := range tc.headers {
+				req.Header.Set(k, v)
+			}
+			signOver(t, req, []byte(tc.body), tc.keys, time.Now(), tc.names...)
+			for k, v := range tc.after {
+				req.Header.Set(k, v)
+			}
+			if tc.tamper != nil {
+				tc.tamper(req)
+			}
+			resp, err := srv.Client().Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			b, _ := io.ReadAll(resp.Body)
+			if resp.StatusCode != tc.want {
+				t.Fatalf("status %d, want %d: %s", resp.StatusCode, tc.want, b)
+			}
+			if tc.want == http.StatusUnauthorized && !strings.Contains(string(b), "signature mismatch") {
+				t.Fatalf("refused for another reason: %s", b)
+			}
+		})
+	}
+}
+
+func TestIssueTemporaryKeys(t *testing.T) {
+	e := newTestEmulator(t)
+	e.AddInstance(DefaultProjectID, testInstance)
+	ak1, sk1, tok1, exp1 := e.IssueTemporaryKeys()
+	ak2, sk2, tok2, _ := e.IssueTemporaryKeys()
+	if !exp1.Equal(testNow.Add(DefaultTemporaryKeyDuration)) {
+		t.Fatalf("expires %v, want 15 minutes from now", exp1)
+	}
+	for _, k := range []keySet{{ak1, sk1, tok1}, {ak2, sk2, tok2}} {
+		if !issuedAK.MatchString(k.ak) || !issuedSK.MatchString(k.sk) || !issuedST.MatchString(k.token) {
+			t.Fatalf("keys of the wrong shape: %+v", k)
+		}
+	}
+	if ak1 == ak2 || sk1 == sk2 || tok1 == tok2 {
+		t.Fatal("two issues gave the same keys")
+	}
+	wantStatus(t, serve(e, keySet{ak1, sk1, tok1}.get(t, tasksPath)), http.StatusOK)
+	wantStatus(t, serve(e, keySet{ak2, sk2, tok2}.get(t, tasksPath)), http.StatusOK)
+	// Each key works with its own token only.
+	wantAPIGW401(t, serve(e, keySet{ak1, sk1, tok2}.get(t, tasksPath)), "invalid security token")
+	// And with its own secret only.
+	wantAPIGW401(t, serve(e, keySet{ak1, sk2, tok1}.get(t, tasksPath)), "signature mismatch")
+}
+
+// TestTemporaryKeysExpire: with TemporaryKeyTTL, every issued key expires
+// on the test's schedule, by the emulator's clock, whatever lifetime was
+// asked for; the static temporary keys never do.
+func TestTemporaryKeysExpire(t *testing.T) {
+	const ttl = 30 * time.Second
+	wantExpired := "the security token and its temporary access key expired at 2026-01-02T03:04:35Z; get new temporary keys"
+	issuers := []struct {
+		name  string
+		issue func(t *testing.T, e *Emulator) keySet
+	}{
+		{"IssueTemporaryKeys", func(t *testing.T, e *Emulator) keySet {
+			ak, sk, tok, exp := e.IssueTemporaryKeys()
+			if !exp.Equal(testNow.Add(ttl)) {
+				t.Fatalf("expires %v, want the TTL from now", exp)
+			}
+			return keySet{ak, sk, tok}
+		}},
+		{"securitytokens asking for a day", func(t *testing.T, e *Emulator) keySet {
+			body := `{"auth":{"identity":{"methods":["assume_role"],"assume_role":{"agency_name":"` + DefaultAgencyName +
+				`","domain_name":"` + DefaultAgencyDomainName + `","duration_seconds":86400}}}}`
+			return wantCredential(t, serve(e, permanentKeys.post(t, "/v3.0/OS-CREDENTIAL/securitytokens", body)), http.StatusCreated, testNow.Add(ttl))
+		}},
+		{"metadata", func(t *testing.T, e *Emulator) keySet {
+			r := httptest.NewRequest(http.MethodGet, "/openstack/latest/securitykey", nil)
+			return wantCredential(t, serve(e, r), http.StatusOK, testNow.Add(ttl))
+		}},
+	}
+	for _, is := range issuers {
+		t.Run(is.name, func(t *testing.T) {
+			clk := newClock(testNow)
+			e := New(Config{Now: clk.Now, TemporaryKeyTTL: ttl})
+			e.AddInstance(DefaultProjectID, testInstance)
+			k := is.issue(t, e)
+			at := func() *http.Request {
+				return k.request(t, http.MethodGet, tasksPath, "", clk.Now(), false, nil, nil)
+			}
+			wantStatus(t, serve(e, at()), http.StatusOK)
+			clk.Add(ttl - time.Second)
+			wantStatus(t, serve(e, at()), http.StatusOK)
+			clk.Add(time.Second)
+			wantAPIGW401(t, serve(e, at()), wantExpired)
+			// A wrong token is still reported as such, not as expired.
+			wrong := keySet{k.ak, k.sk, k.token + "x"}.request(t, http.MethodGet, tasksPath, "", clk.Now(), false, nil, nil)
+			wantAPIGW401(t, serve(e, wrong), "invalid security token")
+			// The static temporary keys never expire.
+			clk.Add(10 * 365 * 24 * time.Hour)
+			wantStatus(t, serve(e, staticTempKeys.request(t, http.MethodGet, tasksPath, "", clk.Now(), false, nil, nil)), http.StatusOK)
+		})
+	}
+	t.Run("without a TTL, duration_seconds", func(t *testing.T) {
+		clk := newClock(testNow)
+		e := New(Config{Now: clk.Now})
+		e.AddInstance(DefaultProjectID, testInstance)
+		body := `{"auth":{"identity":{"methods":["assume_role"],"assume_role":{"agency_name":"` + DefaultAgencyName +
+			`","domain_name":"` + DefaultAgencyDomainName + `","duration_seconds":1000}}}}`
+		k := wantCredential(t, serve(e, permanentKeys.post(t, "/v3.0/OS-CREDENTIAL/securitytokens", body)), http.StatusCreated, testNow.Add(1000*time.Second))
+		clk.Add(999 * time.Second)
+		wantStatus(t, serve(e, k.request(t, http.MethodGet, tasksPath, "", clk.Now(), true, nil, nil)), http.StatusOK)
+		clk.Add(time.Second)
+		wantAPIGW401(t, serve(e, k.request(t, http.MethodGet, tasksPath, "", clk.Now(), true, nil, nil)),
+			"the security token and its temporary access key expired at 2026-01-02T03:20:45Z; get new temporary keys")
+	})
 }

@@ -130,7 +130,11 @@ const (
 func (e *Emulator) dmsScope(w http.ResponseWriter, c *call) bool {
 	switch e.scopeStatus(c) {
 	case http.StatusForbidden:
-		writeDMSError(w, http.StatusForbidden, dmsProjectMismatch, "The project ID in the URL does not match the project of the credentials.")
+		msg := "The project ID in the URL does not match the project of the credentials."
+		if c.who.domainScoped {
+			msg = domainScopedMessage
+		}
+		writeDMSError(w, http.StatusForbidden, dmsProjectMismatch, msg)
 		return false
 	case http.StatusBadRequest:
 		writeDMSError(w, http.StatusBadRequest, dmsInvalidProject, "Invalid project ID.")
@@ -138,6 +142,10 @@ func (e *Emulator) dmsScope(w http.ResponseWriter, c *call) bool {
 	}
 	return true
 }
+
+// domainScopedMessage is what a project-scoped service answers a
+// domain-scoped token.
+const domainScopedMessage = "The token is scoped to a domain; this API needs a token scoped to the project in the URL."
 
 // listQuery is the validated query of a task list.
 type listQuery struct {

@@ -1,13 +1,21 @@
 // Package emulator is a local fake of the Huawei Cloud APIs that the provider
-// calls: IAM, the DMS background tasks of RocketMQ, Kafka and RabbitMQ, and
-// the GaussDB(for MySQL) task center. One http.Handler serves them all on one
-// base URL, so every endpoint of the provider can point at it:
+// calls: IAM, the DMS background tasks of RocketMQ, Kafka and RabbitMQ, the
+// GaussDB(for MySQL) task center, and the ECS metadata service. One
+// http.Handler serves them all on one base URL, so every endpoint of the
+// provider, HW_METADATA_ENDPOINT included, can point at it:
 //
-//	GET  /v3/projects?name={region}
-//	POST /v3/auth/tokens
-//	GET  /v2/{project_id}/instances/{instance_id}/tasks
-//	GET  /v2/{project_id}/instances/{instance_id}/tasks/{task_id}
-//	GET  /v3/{project_id}/jobs?id={job_id}
+//	GET  /v3/projects?name={region}                                iam.projects
+//	POST /v3/auth/tokens                                           iam.tokens
+//	GET  /v3/auth/domains                                          iam.domains
+//	POST /v3.0/OS-CREDENTIAL/securitytokens                        iam.securitytokens
+//	GET  /v2/{project_id}/instances/{instance_id}/tasks            dms.tasks.list
+//	GET  /v2/{project_id}/instances/{instance_id}/tasks/{task_id}  dms.tasks.get
+//	GET  /v3/{project_id}/jobs?id={job_id}                         gaussdb.job
+//	PUT  /meta-data/latest/api/token                               metadata.token
+//	GET  /openstack/latest/securitykey                             metadata.securitykey
+//
+// The names on the right are the routes (Route) that faults and counters
+// use.
 //
 // It imitates the real cloud as shared/API.md and the seed documents describe
 // it, authentication included: SDK-HMAC-SHA256 signatures are recomputed from
@@ -19,6 +27,19 @@
 // endless or oversized pages, deeply nested entities, echoed secrets and
 // terminal escape codes); ParseFault reads them from text, as the command
 // hwtasks-emulator's -fault flag does.
+//
+// # Credentials
+//
+// It accepts permanent AK/SK, a static temporary AK/SK that never expires,
+// passwords and tokens (Credentials), and the temporary keys it issues
+// itself: by IAM's securitytokens call (assume_role for an agency of
+// Config.Agencies, or the token method), by the metadata service, and by
+// IssueTemporaryKeys for tests. Issued keys work only with their own
+// security token, until they expire by Config.Now; Config.TemporaryKeyTTL
+// makes them all expire on a schedule a test sets. Tokens are scoped to a
+// project or to a domain, and are issued for a password, for another token,
+// or for an agency (assume_role). Config.MetadataTokens says whether the
+// metadata service issues, requires or ignores session tokens.
 //
 // # Fixture format
 //
@@ -88,9 +109,18 @@
 //
 //   - Authentication runs before routing, on unknown paths too (a real
 //     gateway answers 404 APIGW.0101 first), so that any signed request
-//     exercises the verifier. Only POST /v3/auth/tokens needs none.
+//     exercises the verifier. Only POST /v3/auth/tokens (unless it assumes
+//     an agency), a securitytokens call whose only credential is token.id,
+//     and the metadata service (link-local on ECS) need none.
 //   - X-Auth-Token wins over an Authorization header when both are sent.
 //   - A permanent access key with an X-Security-Token header is rejected.
+//   - X-Security-Token, X-Project-Id and X-Domain-Id may be signed (the
+//     SDK) or not (the official provider's client); their values are
+//     checked either way. A wrong security token, or keys past their
+//     expiry, get 401 APIGW.0301. An X-Domain-Id other than the domain of
+//     the access key gets 401 too, since IAM resolves a key to its own
+//     domain and so cannot authenticate it in another; it is checked after
+//     the signature, and ignored with a token.
 //   - X-Sdk-Date may be 15 minutes off either way, the bound included.
 //   - A project in the path that the credentials are not scoped to (a
 //     token's project, or the X-Project-Id of an AK/SK request) gets 403,
@@ -116,9 +146,31 @@
 //     is "" while a step shows it running, and once a step shows Completed
 //     or Failed, the job's own ended or else the time of that first read.
 //   - IAM: GET /v3/projects without name lists every project. A token must
-//     be scoped to a project; an unknown project gets 400 with IAM's body,
+//     be scoped to a project or a domain; an unknown project, or a domain
+//     other than the identity's, gets 400 with IAM's body,
 //     {"error":{"code":400,"message":...,"title":"Bad Request"}}. Wrong
-//     credentials get 401 "The username or password is wrong.".
+//     credentials get 401 "The username or password is wrong."; an
+//     invalid token for the token method gets 401 too. One method at a
+//     time. A token got with a token expires with it.
+//   - A domain-scoped token reaches the IAM routes but gets the service's
+//     403 (DMS.00403001, DBS.200010) on DMS and GaussDB: the services
+//     check the token's project against the path's, and it has none.
+//   - Agencies: an unknown agency or delegating domain gets 403 IAM.0002,
+//     {"error":{"code":"IAM.0002",...}}, rather than 404 IAM.0004, so that
+//     nobody can list another account's agencies (which IAM sends is
+//     unconfirmed). agency_name wins over its alias xrole_name. Keys and
+//     tokens of an agency act in its delegating domain (its ID is the
+//     X-Domain-Id they take and what GET /v3/auth/domains lists), but reach
+//     the account's projects and data: the emulator keeps one set of data.
+//   - securitytokens: duration_seconds 900 to 86400, default 900, else 400;
+//     checked before the agency. The token method's keys may outlive the
+//     token.
+//   - The metadata service answers errors in plain text (it is no API
+//     gateway). PUT needs X-Metadata-Token-Ttl-Seconds from 1 to 21600,
+//     else 400; with MetadataTokensUnsupported it answers 404. Each GET
+//     issues new keys valid for an hour (the real service repeats keys
+//     until 10 minutes before they expire); earlier keys stay valid until
+//     they expire, as on ECS.
 //   - Every response has X-Request-Id; IAM routes also X-IAM-Trace-Id. A
 //     wrong method gets 405 with Allow, and is not counted on the route.
 package emulator

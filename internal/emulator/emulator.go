@@ -29,15 +29,64 @@ const (
 	UserID = "9a8b7c6d5e4f30211203f4e5d6c7b8a9"
 )
 
+// The default agency: one that another account, the delegating domain,
+// created for the emulated account, so that assume_role has something to
+// assume without configuration.
+const (
+	// DefaultAgencyName is the name of the default agency.
+	DefaultAgencyName = "emulator-agency"
+	// DefaultAgencyDomainName is the name of the default agency's
+	// delegating domain.
+	DefaultAgencyDomainName = "emulator-delegating-domain"
+	// DefaultAgencyDomainID is the ID of the default agency's delegating
+	// domain, 32 lower-case hex characters like a real one.
+	DefaultAgencyDomainID = "a0a1a2a3a4a5a6a7a8a9aaabacadaeaf"
+)
+
+// Agency is an IAM agency that another account (the delegating domain)
+// created for the emulated account, which may assume it: POST
+// /v3.0/OS-CREDENTIAL/securitytokens and POST /v3/auth/tokens with the
+// assume_role method.
+type Agency struct {
+	// DomainName and DomainID name the delegating domain. An assume_role
+	// call names it by either.
+	DomainName, DomainID string
+	// Name is the agency's name, the agency_name (or xrole_name) of an
+	// assume_role call.
+	Name string
+}
+
+// MetadataTokenMode says how the emulated ECS metadata service treats
+// session tokens (PUT /meta-data/latest/api/token and the X-Metadata-Token
+// header of GET /openstack/latest/securitykey).
+type MetadataTokenMode string
+
+const (
+	// MetadataTokensOptional is the default: PUT issues session tokens, and
+	// GET answers with a valid token or with none, but 401 with an unknown
+	// or expired one.
+	MetadataTokensOptional MetadataTokenMode = "optional"
+	// MetadataTokensRequired makes GET answer 401 without a valid token.
+	MetadataTokensRequired MetadataTokenMode = "required"
+	// MetadataTokensUnsupported is an older metadata service: PUT answers
+	// 404, and GET answers without looking at any token.
+	MetadataTokensUnsupported MetadataTokenMode = "unsupported"
+)
+
+// MetadataTokenModes returns every MetadataTokenMode, the default first.
+func MetadataTokenModes() []MetadataTokenMode {
+	return []MetadataTokenMode{MetadataTokensOptional, MetadataTokensRequired, MetadataTokensUnsupported}
+}
+
 // Credentials are the credentials the emulator accepts. Every field has a
 // default in DefaultConfig; the defaults are obviously fake, and the secret
 // ones are long enough to grep logs for them.
 type Credentials struct {
 	// AccessKey and SecretKey are the permanent AK/SK.
 	AccessKey, SecretKey string
-	// TempAccessKey and TempSecretKey are a temporary AK/SK. Requests signed
-	// with them must also carry X-Security-Token equal to SecurityToken, and
-	// sign it.
+	// TempAccessKey and TempSecretKey are a temporary AK/SK that never
+	// expires. Requests signed with them must also carry X-Security-Token
+	// equal to SecurityToken, signed or not.
 	TempAccessKey, TempSecretKey, SecurityToken string
 	// DomainName, UserName and Password are what POST /v3/auth/tokens checks.
 	DomainName, UserName, Password string
@@ -56,6 +105,19 @@ type Config struct {
 	Now func() time.Time
 	// TokenTTL is how long an issued token stays valid.
 	TokenTTL time.Duration
+	// Agencies are the agencies the account may assume. Empty means one,
+	// DefaultAgencyName in DefaultAgencyDomainName (DefaultAgencyDomainID).
+	Agencies []Agency
+	// TemporaryKeyTTL, when positive, is the lifetime of every temporary
+	// AK/SK the emulator issues (by securitytokens, by the metadata service
+	// and by IssueTemporaryKeys), in place of duration_seconds and of the
+	// metadata keys' hour, so that a test can watch keys expire. The static
+	// Credentials.TempAccessKey never expires.
+	TemporaryKeyTTL time.Duration
+	// MetadataTokens is how the ECS metadata service treats session
+	// tokens; empty means MetadataTokensOptional. New panics on any other
+	// value, so that a typo cannot silently test the wrong mode.
+	MetadataTokens MetadataTokenMode
 	// Logger, when non-nil, gets one line per request: method, path and query,
 	// route, status, duration and request ID. Headers and bodies are never
 	// logged, so no credential reaches the log.
@@ -77,13 +139,16 @@ var defaultCredentials = Credentials{
 
 // DefaultConfig returns the configuration New uses for zero-value fields:
 // one project, DefaultProjectID in DefaultRegion, the default fake
-// credentials, the system clock and 24-hour tokens.
+// credentials, the system clock, 24-hour tokens, the default agency, and
+// optional metadata session tokens.
 func DefaultConfig() Config {
 	return Config{
-		Projects:    map[string]string{DefaultRegion: DefaultProjectID},
-		Credentials: defaultCredentials,
-		Now:         time.Now,
-		TokenTTL:    24 * time.Hour,
+		Projects:       map[string]string{DefaultRegion: DefaultProjectID},
+		Credentials:    defaultCredentials,
+		Now:            time.Now,
+		TokenTTL:       24 * time.Hour,
+		Agencies:       []Agency{{DomainName: DefaultAgencyDomainName, DomainID: DefaultAgencyDomainID, Name: DefaultAgencyName}},
+		MetadataTokens: MetadataTokensOptional,
 	}
 }
 
@@ -101,6 +166,8 @@ type Emulator struct {
 	taskScripts map[taskKey]*script[string]           // by instance and task ID
 	jobScripts  map[string]*jobScript                 // by job ID
 	tokens      map[string]*issuedToken               // by token value
+	keys        map[string]*issuedKeys                // temporary keys issued, by access key
+	metaTokens  map[string]time.Time                  // metadata session token -> expiry
 	faults      map[Route][]*queuedFault              // per route, in injection order
 	counts      map[Route]int                         // requests per route
 }
@@ -122,7 +189,8 @@ func (s *script[T]) advance() T {
 }
 
 // New returns an emulator for cfg. Zero-value fields of cfg take their
-// defaults from DefaultConfig.
+// defaults from DefaultConfig. It panics when cfg.MetadataTokens is not
+// one of MetadataTokenModes.
 func New(cfg Config) *Emulator {
 	def := DefaultConfig()
 	if len(cfg.Projects) == 0 {
@@ -147,6 +215,16 @@ func New(cfg Config) *Emulator {
 	if cfg.TokenTTL <= 0 {
 		cfg.TokenTTL = def.TokenTTL
 	}
+	if len(cfg.Agencies) == 0 {
+		cfg.Agencies = def.Agencies
+	}
+	cfg.Agencies = slices.Clone(cfg.Agencies)
+	if cfg.MetadataTokens == "" {
+		cfg.MetadataTokens = def.MetadataTokens
+	}
+	if !slices.Contains(MetadataTokenModes(), cfg.MetadataTokens) {
+		panic("emulator: Config.MetadataTokens " + strconv.Quote(string(cfg.MetadataTokens)) + " is not optional, required or unsupported")
+	}
 	e := &Emulator{
 		projects:    maps.Clone(cfg.Projects),
 		instances:   map[string]map[string]map[string]Task{},
@@ -155,6 +233,8 @@ func New(cfg Config) *Emulator {
 		taskScripts: map[taskKey]*script[string]{},
 		jobScripts:  map[string]*jobScript{},
 		tokens:      map[string]*issuedToken{},
+		keys:        map[string]*issuedKeys{},
+		metaTokens:  map[string]time.Time{},
 		faults:      map[Route][]*queuedFault{},
 		counts:      map[Route]int{},
 	}
@@ -174,6 +254,7 @@ func NewServer(cfg Config) (*Emulator, *httptest.Server) {
 // defaults filled in, and with the projects that fixtures added.
 func (e *Emulator) Config() Config {
 	cfg := e.cfg
+	cfg.Agencies = slices.Clone(cfg.Agencies)
 	e.mu.Lock()
 	cfg.Projects = maps.Clone(e.projects)
 	e.mu.Unlock()
@@ -188,13 +269,40 @@ const (
 	RouteProjects Route = "iam.projects"
 	// RouteTokens is POST /v3/auth/tokens.
 	RouteTokens Route = "iam.tokens"
+	// RouteDomains is GET /v3/auth/domains.
+	RouteDomains Route = "iam.domains"
+	// RouteSecurityTokens is POST /v3.0/OS-CREDENTIAL/securitytokens.
+	RouteSecurityTokens Route = "iam.securitytokens"
 	// RouteTaskList is GET /v2/{project_id}/instances/{instance_id}/tasks.
 	RouteTaskList Route = "dms.tasks.list"
 	// RouteTaskGet is GET /v2/{project_id}/instances/{instance_id}/tasks/{task_id}.
 	RouteTaskGet Route = "dms.tasks.get"
 	// RouteJob is GET /v3/{project_id}/jobs?id=.
 	RouteJob Route = "gaussdb.job"
+	// RouteMetadataToken is PUT /meta-data/latest/api/token of the ECS
+	// metadata service.
+	RouteMetadataToken Route = "metadata.token"
+	// RouteMetadataSecurityKey is GET /openstack/latest/securitykey of the
+	// ECS metadata service.
+	RouteMetadataSecurityKey Route = "metadata.securitykey"
 )
+
+// iamRoute reports whether route is an IAM API: those answer with IAM's
+// error bodies and X-IAM-Trace-Id.
+func iamRoute(route Route) bool {
+	switch route {
+	case RouteProjects, RouteTokens, RouteDomains, RouteSecurityTokens:
+		return true
+	}
+	return false
+}
+
+// metadataRoute reports whether route is of the ECS metadata service,
+// which is no API gateway: it takes no credentials and answers errors in
+// plain text.
+func metadataRoute(route Route) bool {
+	return route == RouteMetadataToken || route == RouteMetadataSecurityKey
+}
 
 // match is what the path of a request selects.
 type match struct {
@@ -213,6 +321,14 @@ func matchPath(path string) match {
 		return match{route: RouteProjects, method: http.MethodGet}
 	case "/v3/auth/tokens":
 		return match{route: RouteTokens, method: http.MethodPost}
+	case "/v3/auth/domains":
+		return match{route: RouteDomains, method: http.MethodGet}
+	case "/v3.0/OS-CREDENTIAL/securitytokens":
+		return match{route: RouteSecurityTokens, method: http.MethodPost}
+	case "/meta-data/latest/api/token":
+		return match{route: RouteMetadataToken, method: http.MethodPut}
+	case "/openstack/latest/securitykey":
+		return match{route: RouteMetadataSecurityKey, method: http.MethodGet}
 	}
 	segs := strings.Split(strings.TrimPrefix(path, "/"), "/")
 	for _, s := range segs {
@@ -247,12 +363,14 @@ type call struct {
 	entitiesDepth int
 }
 
-// maxBody bounds what the emulator reads of a request body; the only body
-// any route takes is the small password document of POST /v3/auth/tokens.
+// maxBody bounds what the emulator reads of a request body; the only bodies
+// any route takes are the small identity documents of IAM.
 const maxBody = 1 << 20
 
 // ServeHTTP serves every emulated API. It authenticates first, on every
-// path but /v3/auth/tokens and including unknown ones, then routes.
+// path, unknown ones included, but the metadata service's, POST
+// /v3/auth/tokens unless it assumes an agency, and a securitytokens call
+// whose only credential is the token in its body; then it routes.
 //
 // Authenticating before answering 404 differs from a real API gateway, which
 // answers APIGW.0101 for an unknown API first; the emulator does it so that a
@@ -264,7 +382,7 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	reqID := newID()
 	sw.Header().Set("X-Request-Id", reqID)
 	m := matchPath(r.URL.Path)
-	if m.route == RouteProjects || m.route == RouteTokens {
+	if iamRoute(m.route) {
 		sw.Header().Set("X-IAM-Trace-Id", newID())
 	}
 	// A route is a method and a path; a wrong method reaches no route and
@@ -302,13 +420,10 @@ func (e *Emulator) serve(w *statusWriter, r *http.Request, m match, routed bool)
 		writeAPIGW(w, http.StatusRequestEntityTooLarge, "APIGW.0201", "Request entity too large.")
 		return
 	}
-	var who principal
-	if m.route != RouteTokens {
-		who, err = e.authenticate(r, body)
-		if err != nil {
-			writeAPIGW(w, http.StatusUnauthorized, "APIGW.0301", "Incorrect IAM authentication information: "+err.Error())
-			return
-		}
+	who, err := e.caller(r, m, body)
+	if err != nil {
+		writeAPIGW(w, http.StatusUnauthorized, "APIGW.0301", "Incorrect IAM authentication information: "+err.Error())
+		return
 	}
 	if m.route == "" {
 		writeAPIGW(w, http.StatusNotFound, "APIGW.0101", "The API does not exist or has not been published in the environment.")
@@ -333,6 +448,14 @@ func (e *Emulator) handle(w http.ResponseWriter, c *call) {
 		e.handleProjects(w, c)
 	case RouteTokens:
 		e.handleTokens(w, c)
+	case RouteDomains:
+		e.handleDomains(w, c)
+	case RouteSecurityTokens:
+		e.handleSecurityTokens(w, c)
+	case RouteMetadataToken:
+		e.handleMetadataToken(w, c)
+	case RouteMetadataSecurityKey:
+		e.handleMetadataSecurityKey(w, c)
 	case RouteTaskList:
 		e.handleTaskList(w, c)
 	case RouteTaskGet:

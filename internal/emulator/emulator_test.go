@@ -8,10 +8,13 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/hwtasks/terraform-provider-hwtasks/internal/client/signer"
 )
 
 func TestNewFillsDefaults(t *testing.T) {
@@ -29,8 +32,23 @@ func TestNewFillsDefaults(t *testing.T) {
 	if !maps.Equal(cfg.Projects, def.Projects) || cfg.TokenTTL != 24*time.Hour || cfg.Now == nil {
 		t.Fatalf("config %+v", cfg)
 	}
-	if !regexp.MustCompile(`^[0-9a-f]{32}$`).MatchString(DefaultProjectID) {
-		t.Fatalf("DefaultProjectID %q is not 32 lower-case hex characters", DefaultProjectID)
+	for _, id := range []string{DefaultProjectID, DomainID, DefaultAgencyDomainID} {
+		if !regexp.MustCompile(`^[0-9a-f]{32}$`).MatchString(id) {
+			t.Fatalf("ID %q is not 32 lower-case hex characters", id)
+		}
+	}
+	wantAgencies := []Agency{{DomainName: DefaultAgencyDomainName, DomainID: DefaultAgencyDomainID, Name: DefaultAgencyName}}
+	if !slices.Equal(cfg.Agencies, wantAgencies) || cfg.MetadataTokens != MetadataTokensOptional || cfg.TemporaryKeyTTL != 0 {
+		t.Fatalf("agencies %+v, metadata tokens %q, TTL %v", cfg.Agencies, cfg.MetadataTokens, cfg.TemporaryKeyTTL)
+	}
+	// Config returns a copy: changing it changes nothing.
+	cfg.Agencies[0].Name = "changed"
+	if e.Config().Agencies[0].Name != DefaultAgencyName {
+		t.Fatal("Config returned the emulator's own agencies")
+	}
+	given := []Agency{{DomainName: "d", DomainID: "i", Name: "a"}}
+	if got := New(Config{Agencies: given}).Config().Agencies; !slices.Equal(got, given) {
+		t.Fatalf("given agencies replaced: %+v", got)
 	}
 	// The defaults must be distinct, or a test could pass with the wrong one.
 	c := def.Credentials
@@ -120,7 +138,17 @@ func TestCounters(t *testing.T) {
 	signAt(t, r, testNow)
 	serve(e, r)
 
-	want := map[Route]int{RouteProjects: 2, RouteTokens: 2, RouteTaskList: 3, RouteTaskGet: 1, RouteJob: 2}
+	// The credential routes count too, failures included.
+	get(t, e, "/v3/auth/domains")
+	serve(e, httptest.NewRequest(http.MethodGet, "/v3/auth/domains", nil))                                        // 401
+	serve(e, permanentKeys.post(t, "/v3.0/OS-CREDENTIAL/securitytokens", `{"auth":{"identity":{"methods":[]}}}`)) // 400
+	putMetadataToken(e, "")                                                                                       // 400
+	putMetadataToken(e, "60")
+	getSecurityKey(e, "")
+	getSecurityKey(e, "unknown") // 401
+
+	want := map[Route]int{RouteProjects: 2, RouteTokens: 2, RouteTaskList: 3, RouteTaskGet: 1, RouteJob: 2,
+		RouteDomains: 2, RouteSecurityTokens: 1, RouteMetadataToken: 2, RouteMetadataSecurityKey: 2}
 	if got := e.Counts(); !maps.Equal(got, want) {
 		t.Fatalf("counts %v, want %v", got, want)
 	}
@@ -214,13 +242,32 @@ func TestConcurrentUse(t *testing.T) {
 				}
 				fetchStatus(t, srv, tasksPath+"/"+id)
 				_ = e.IssueToken(DefaultProjectID)
+				ak, sk, tok, _ := e.IssueTemporaryKeys()
+				r, _ := http.NewRequest(http.MethodGet, srv.URL+tasksPath, nil)
+				r.Header.Set("X-Security-Token", tok)
+				_ = signer.Sign(r, nil, ak, sk, time.Now())
+				if resp, err := srv.Client().Do(r); err != nil || resp.StatusCode != http.StatusOK {
+					t.Errorf("issued keys: %v %v", resp, err)
+				} else {
+					resp.Body.Close()
+				}
+				fetchStatus(t, srv, "/v3/auth/domains")
+				if mr, err := srv.Client().Get(srv.URL + "/openstack/latest/securitykey"); err != nil || mr.StatusCode != http.StatusOK {
+					t.Errorf("metadata keys: %v %v", mr, err)
+				} else {
+					mr.Body.Close()
+				}
 				_ = e.Counts()
 			}
 		}()
 	}
 	wg.Wait()
 	e.RevokeTokens()
-	if n := e.Count(RouteTaskList); n != 80 {
-		t.Fatalf("list count %d, want 80", n)
+	// Each iteration lists once, and lists once more with issued keys.
+	if n := e.Count(RouteTaskList); n != 160 {
+		t.Fatalf("list count %d, want 160", n)
+	}
+	if n := e.Count(RouteMetadataSecurityKey); n != 80 {
+		t.Fatalf("metadata count %d, want 80", n)
 	}
 }

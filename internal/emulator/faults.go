@@ -25,7 +25,9 @@ const (
 	FaultThrottle FaultKind = iota + 1
 	// FaultServerError answers Fault.Status (default 503) with a JSON error
 	// body: the gateway's APIGW.0203 for 502 and 503, APIGW.0204 for 504,
-	// and the route's own service body for any other status.
+	// and the route's own service body for any other status. The metadata
+	// service, which no gateway fronts, answers the status text in plain
+	// text.
 	FaultServerError
 	// FaultLatency sleeps Fault.Latency, or until the request's context
 	// ends, then serves normally (or not at all, if the context ended).
@@ -44,7 +46,10 @@ const (
 	// without task_count, but still uses up one of its Times there.
 	FaultTaskCountSkew
 	// FaultHugeBody answers 200 with a valid JSON body of the route's shape
-	// that is larger than Fault.Size bytes (default 33 MiB). The body is
+	// that is larger than Fault.Size bytes (default 33 MiB); on
+	// iam.securitytokens and metadata.securitykey, one credential with an
+	// endless security token, and on metadata.token, an endless session
+	// token in plain text. The body is
 	// generated as it is sent, never held in memory, and sent chunked,
 	// without Content-Length, so that only a reader's own limit stops it.
 	FaultHugeBody
@@ -89,16 +94,18 @@ const (
 	// Routes: gaussdb.job; elsewhere it serves normally.
 	FaultDeepEntities
 	// FaultEchoSecrets answers an error, Fault.Status (default 400), that
-	// echoes the request's credentials: the X-Auth-Token and
-	// X-Security-Token headers, the access key of the Authorization header
-	// (Access=…), and the password of a POST /v3/auth/tokens body. Each
-	// goes into the X-Request-Id header and into the error message raw,
-	// URL-encoded (%2B for "+") and as decimal HTML entities (&#43; for
-	// every character but ASCII letters and digits), and into the message once
-	// more \u-escaped in the body's bytes (it decodes to the raw secret).
-	// The body is the route's error shape: IAM's {"error":{…}} on
-	// iam.projects and iam.tokens, {"error_code","error_msg"} elsewhere,
-	// with DMS.00400001 or DBS.200001. Routes: all.
+	// echoes the request's credentials: the X-Auth-Token, X-Security-Token
+	// and X-Metadata-Token headers, the access key of the Authorization
+	// header (Access=…), and the password or token.id of an IAM identity
+	// document (iam.tokens, iam.securitytokens). Each goes into the
+	// X-Request-Id header and into the error message raw, URL-encoded (%2B
+	// for "+") and as decimal HTML entities (&#43; for every character but
+	// ASCII letters and digits), and into the message once more \u-escaped
+	// in the body's bytes (it decodes to the raw secret). The body is the
+	// route's error shape: IAM's {"error":{…}} on the iam.* routes, plain
+	// text without the \u-escaped copy on the metadata.* routes,
+	// {"error_code","error_msg"} elsewhere, with DMS.00400001 or
+	// DBS.200001. Routes: all.
 	FaultEchoSecrets
 	// FaultTerminalEscapes answers an error, Fault.Status (default 400),
 	// whose message holds terminal control sequences: ESC[2J (clear the
@@ -406,10 +413,12 @@ const terminalEscapesMessage = "The request failed.\x1b[2J\x1b[H\x1b[32m\nApply 
 
 // writeRouteError answers status with msg in the route's error shape.
 func writeRouteError(w http.ResponseWriter, c *call, status int, msg string) {
-	switch c.m.route {
-	case RouteProjects, RouteTokens:
+	switch {
+	case iamRoute(c.m.route):
 		writeIAMError(w, status, msg)
-	case RouteJob:
+	case metadataRoute(c.m.route):
+		writeMetadataError(w, status, msg)
+	case c.m.route == RouteJob:
 		writeJSON(w, status, errorBody{dbsBadParameter, msg})
 	default:
 		writeJSON(w, status, errorBody{dmsBadParameter, msg})
@@ -417,10 +426,11 @@ func writeRouteError(w http.ResponseWriter, c *call, status int, msg string) {
 }
 
 // echoedSecrets returns the credentials of the request: its token headers,
-// the access key of its signature, and the password of a token request.
+// the access key of its signature, and the password or token of an IAM
+// identity document.
 func echoedSecrets(c *call) []string {
 	var out []string
-	for _, h := range []string{"X-Auth-Token", "X-Security-Token"} {
+	for _, h := range []string{"X-Auth-Token", "X-Security-Token", "X-Metadata-Token"} {
 		if v := c.r.Header.Get(h); v != "" {
 			out = append(out, v)
 		}
@@ -432,10 +442,16 @@ func echoedSecrets(c *call) []string {
 			}
 		}
 	}
-	if c.m.route == RouteTokens {
+	if c.m.route == RouteTokens || c.m.route == RouteSecurityTokens {
 		var tr tokenRequest
-		if json.Unmarshal(c.body, &tr) == nil && tr.Auth.Identity.Password != nil && tr.Auth.Identity.Password.User.Password != "" {
-			out = append(out, tr.Auth.Identity.Password.User.Password)
+		if json.Unmarshal(c.body, &tr) == nil {
+			id := tr.Auth.Identity
+			if id.Password != nil && id.Password.User.Password != "" {
+				out = append(out, id.Password.User.Password)
+			}
+			if id.Token != nil && id.Token.ID != "" {
+				out = append(out, id.Token.ID)
+			}
 		}
 	}
 	return out
@@ -474,6 +490,11 @@ func writeEchoSecrets(w http.ResponseWriter, c *call, status int) {
 	}
 	w.Header().Set("X-Request-Id", "| "+strings.Join(forms, " | ")+" |")
 	msg := "The request was refused; it carried: " + strings.Join(forms, " ")
+	if metadataRoute(c.m.route) {
+		// A plain-text body has no \u escapes to hide a secret in.
+		writeMetadataError(w, status, msg)
+		return
+	}
 	// The message as JSON, then the \u-escaped copies spliced into it, so
 	// that they reach the body's bytes escaped.
 	var escaped []string
@@ -499,11 +520,14 @@ func copyHeader(dst, src http.Header) {
 // unreachable or slow backend, the service's body for anything else.
 func writeServerError(w http.ResponseWriter, c *call, status int) {
 	switch {
-	case status == http.StatusBadGateway || status == http.StatusServiceUnavailable:
+	case (status == http.StatusBadGateway || status == http.StatusServiceUnavailable) && !metadataRoute(c.m.route):
 		writeAPIGW(w, status, "APIGW.0203", "Backend unavailable.")
-	case status == http.StatusGatewayTimeout:
+	case status == http.StatusGatewayTimeout && !metadataRoute(c.m.route):
 		writeAPIGW(w, status, "APIGW.0204", "Backend timeout.")
-	case c.m.route == RouteProjects || c.m.route == RouteTokens:
+	case metadataRoute(c.m.route):
+		// The metadata service is not behind the API gateway.
+		writeMetadataError(w, status, http.StatusText(status))
+	case iamRoute(c.m.route):
 		writeIAMError(w, status, "An unexpected error prevented the server from fulfilling your request.")
 	case c.m.route == RouteJob:
 		writeDBSError(w, c.r, status, "DBS.108000", "Server error.", "服务器错误。")
@@ -544,10 +568,12 @@ func (e *Emulator) closeMidBody(w *statusWriter, c *call) {
 	_ = rw.Flush()
 }
 
-// writeHugeBody streams a valid JSON document of the route's shape, made of
-// a prefix, n copies of one item separated by commas, and a suffix.
+// writeHugeBody streams a document of the route's shape, made of a prefix,
+// n copies of one item separated by sep, and a suffix: valid JSON, or for
+// the metadata service's session token, one long line of text.
 func writeHugeBody(w http.ResponseWriter, c *call, size int64) {
 	var prefix, item, suffix string
+	sep, contentType := ",", contentTypeJSON
 	switch c.m.route {
 	case RouteTaskList, RouteTaskGet:
 		b, _ := json.Marshal(taskJSON{
@@ -562,17 +588,26 @@ func writeHugeBody(w http.ResponseWriter, c *call, size int64) {
 	case RouteProjects:
 		b, _ := json.Marshal(projectJSON{ID: DefaultProjectID, Name: DefaultRegion, DomainID: DomainID, Enabled: true, ParentID: DomainID})
 		prefix, item, suffix = `{"projects":[`, string(b), "]}"
+	case RouteDomains:
+		b, _ := json.Marshal(domainJSON{ID: DomainID, Name: "emulator-domain", Enabled: true})
+		prefix, item, suffix = `{"domains":[`, string(b), "]}"
+	case RouteSecurityTokens, RouteMetadataSecurityKey:
+		// One credential whose security token never ends.
+		prefix = `{"credential":{"access":"EMULATORHUGEBODY0001","secret":"emuSKhuge-0000000000000000000000000000","expires_at":"2026-01-01T00:00:00.000000Z","securitytoken":"emuSTS-huge-`
+		item, sep, suffix = "0123456789abcdef0123456789abcdef", "", `"}}`
+	case RouteMetadataToken:
+		item, sep, contentType = "emulatormetadatatoken-0123456789abcdef", "", "text/plain; charset=utf-8"
 	default:
 		prefix, item, suffix = `{"token":{"catalog":[`, `{"type":"padding","id":"0123456789abcdef0123456789abcdef","endpoints":[]}`, "]}}"
 	}
-	n := size/int64(len(item)+1) + 1 // n items and their commas alone exceed size.
-	if prefix == "" {
+	n := size/int64(len(item)+len(sep)) + 1 // n items and their separators alone exceed size.
+	if c.m.route == RouteTaskList || c.m.route == RouteTaskGet {
 		prefix = `{"task_count":"` + strconv.FormatInt(n, 10) + `","tasks":[`
 	}
-	w.Header().Set("Content-Type", contentTypeJSON)
+	w.Header().Set("Content-Type", contentType)
 	w.WriteHeader(http.StatusOK)
 	const perBatch = 256
-	batch := strings.Repeat(item+",", perBatch)
+	batch := strings.Repeat(item+sep, perBatch)
 	if _, err := io.WriteString(w, prefix); err != nil {
 		return
 	}
@@ -582,5 +617,5 @@ func writeHugeBody(w http.ResponseWriter, c *call, size int64) {
 		}
 		n -= perBatch
 	}
-	_, _ = io.WriteString(w, strings.Repeat(item+",", int(n-1))+item+suffix)
+	_, _ = io.WriteString(w, strings.Repeat(item+sep, int(n-1))+item+suffix)
 }

@@ -404,3 +404,146 @@ func TestFaultHugeBody(t *testing.T) {
 		// srv.Close in Cleanup waits for the handler, which must notice.
 	})
 }
+
+// TestFaultsOnCredentialRoutes: fault specs name the IAM credential and
+// metadata routes, and the faults act there in each route's error shape.
+func TestFaultsOnCredentialRoutes(t *testing.T) {
+	const stPath = "/v3.0/OS-CREDENTIAL/securitytokens"
+	agency := assumeRoleBody(`"agency_name":"` + DefaultAgencyName + `","domain_name":"` + DefaultAgencyDomainName + `"`)
+	inject := func(t *testing.T, e *Emulator, spec string) {
+		t.Helper()
+		route, f, err := ParseFault(spec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.InjectFault(route, f)
+	}
+	securityTokens := func(t *testing.T, e *Emulator) *httptest.ResponseRecorder {
+		return serve(e, permanentKeys.post(t, stPath, agency))
+	}
+	t.Run("latency on securitytokens", func(t *testing.T) {
+		e := newTestEmulator(t)
+		inject(t, e, "route=iam.securitytokens,kind=latency,latency=50ms,times=1")
+		began := time.Now()
+		wantCredential(t, securityTokens(t, e), http.StatusCreated, testNow.Add(15*time.Minute))
+		if d := time.Since(began); d < 50*time.Millisecond {
+			t.Fatalf("served after %v, before the latency", d)
+		}
+		began = time.Now()
+		wantStatus(t, securityTokens(t, e), http.StatusCreated)
+		if d := time.Since(began); d > 40*time.Millisecond {
+			t.Fatalf("the second call took %v: the fault outlived its times", d)
+		}
+	})
+	t.Run("latency on metadata.securitykey", func(t *testing.T) {
+		e := newTestEmulator(t)
+		inject(t, e, "route=metadata.securitykey,kind=latency,latency=50ms,times=1")
+		began := time.Now()
+		wantStatus(t, getSecurityKey(e, ""), http.StatusOK)
+		if d := time.Since(began); d < 50*time.Millisecond {
+			t.Fatalf("served after %v, before the latency", d)
+		}
+	})
+	t.Run("500 on securitytokens", func(t *testing.T) {
+		e := newTestEmulator(t)
+		inject(t, e, "route=iam.securitytokens,kind=server-error,status=500,times=1")
+		wantIAMError(t, securityTokens(t, e), 500, "An unexpected error prevented the server from fulfilling your request.")
+		wantStatus(t, securityTokens(t, e), http.StatusCreated)
+	})
+	t.Run("503 on securitytokens", func(t *testing.T) {
+		e := newTestEmulator(t)
+		inject(t, e, "route=iam.securitytokens,kind=server-error,times=1")
+		wantError(t, securityTokens(t, e), http.StatusServiceUnavailable, "APIGW.0203")
+	})
+	t.Run("503 on metadata.securitykey", func(t *testing.T) {
+		e := newTestEmulator(t)
+		inject(t, e, "route=metadata.securitykey,kind=server-error,status=503,times=1")
+		wantText(t, getSecurityKey(e, ""), http.StatusServiceUnavailable, "Service Unavailable\n")
+		wantStatus(t, getSecurityKey(e, ""), http.StatusOK)
+	})
+	t.Run("500 on metadata.token", func(t *testing.T) {
+		e := newTestEmulator(t)
+		inject(t, e, "route=metadata.token,kind=server-error,status=500,times=1")
+		wantText(t, putMetadataToken(e, "60"), http.StatusInternalServerError, "Internal Server Error\n")
+		wantStatus(t, putMetadataToken(e, "60"), http.StatusOK)
+	})
+	t.Run("throttle on iam.domains", func(t *testing.T) {
+		e := newTestEmulator(t)
+		inject(t, e, "route=iam.domains,kind=throttle,retry-after=3,times=1")
+		rec := serve(e, permanentKeys.get(t, "/v3/auth/domains"))
+		wantError(t, rec, http.StatusTooManyRequests, "APIGW.0308")
+		if rec.Header().Get("Retry-After") != "3" {
+			t.Fatalf("Retry-After %q", rec.Header().Get("Retry-After"))
+		}
+	})
+	t.Run("faults act after authentication on securitytokens", func(t *testing.T) {
+		e := newTestEmulator(t)
+		inject(t, e, "route=iam.securitytokens,kind=server-error,status=500,times=1")
+		wantAPIGW401(t, serve(e, httptest.NewRequest(http.MethodPost, stPath, strings.NewReader(agency))),
+			"no credentials: send an SDK-HMAC-SHA256 Authorization header or X-Auth-Token")
+		wantStatus(t, securityTokens(t, e), http.StatusInternalServerError)
+		if n := e.Count(RouteSecurityTokens); n != 2 {
+			t.Fatalf("Count(iam.securitytokens) = %d, want 2", n)
+		}
+	})
+	t.Run("echo secrets on metadata.securitykey", func(t *testing.T) {
+		e := newTestEmulator(t)
+		inject(t, e, "route=metadata.securitykey,kind=echo-secrets,times=1")
+		tok := putMetadataToken(e, "60").Body.String()
+		rec := getSecurityKey(e, tok)
+		wantStatus(t, rec, http.StatusBadRequest)
+		want := "The request was refused; it carried: " + tok + " " + tok + " " + htmlEntities(tok) + "\n"
+		wantText(t, rec, http.StatusBadRequest, want)
+		if !strings.Contains(rec.Header().Get("X-Request-Id"), tok) {
+			t.Fatalf("X-Request-Id %q", rec.Header().Get("X-Request-Id"))
+		}
+	})
+	t.Run("echo secrets on securitytokens", func(t *testing.T) {
+		e := newTestEmulator(t)
+		inject(t, e, "route=iam.securitytokens,kind=echo-secrets,times=1")
+		tok := e.IssueToken(DefaultProjectID)
+		rec := serve(e, httptest.NewRequest(http.MethodPost, stPath, strings.NewReader(`{"auth":{"identity":{"methods":["token"],"token":{"id":"`+tok+`"}}}}`)))
+		wantStatus(t, rec, http.StatusBadRequest)
+		if msg := decode[iamErrorBody](t, rec.Body).Error.Message; !strings.Contains(msg, tok) {
+			t.Fatalf("the body's token is not echoed: %q", msg)
+		}
+	})
+	t.Run("terminal escapes on iam.domains", func(t *testing.T) {
+		e := newTestEmulator(t)
+		inject(t, e, "route=iam.domains,kind=terminal-escapes,times=1")
+		wantIAMError(t, serve(e, permanentKeys.get(t, "/v3/auth/domains")), http.StatusBadRequest, terminalEscapesMessage)
+	})
+	t.Run("terminal escapes on metadata.token", func(t *testing.T) {
+		e := newTestEmulator(t)
+		inject(t, e, "route=metadata.token,kind=terminal-escapes,status=401,times=1")
+		wantText(t, putMetadataToken(e, "60"), http.StatusUnauthorized, terminalEscapesMessage+"\n")
+	})
+	hugeCases := []struct {
+		name  string
+		route Route
+		call  func(t *testing.T, e *Emulator) *httptest.ResponseRecorder
+		json  bool
+	}{
+		{"securitytokens", RouteSecurityTokens, securityTokens, true},
+		{"metadata keys", RouteMetadataSecurityKey, func(t *testing.T, e *Emulator) *httptest.ResponseRecorder { return getSecurityKey(e, "") }, true},
+		{"domains", RouteDomains, func(t *testing.T, e *Emulator) *httptest.ResponseRecorder {
+			return serve(e, permanentKeys.get(t, "/v3/auth/domains"))
+		}, true},
+		{"metadata token", RouteMetadataToken, func(t *testing.T, e *Emulator) *httptest.ResponseRecorder { return putMetadataToken(e, "60") }, false},
+	}
+	for _, tc := range hugeCases {
+		t.Run("huge body on "+tc.name, func(t *testing.T) {
+			e := newTestEmulator(t)
+			e.InjectFault(tc.route, Fault{Kind: FaultHugeBody, Size: 64 << 10, Times: 1})
+			rec := tc.call(t, e)
+			wantStatus(t, rec, http.StatusOK)
+			body := rec.Body.Bytes()
+			if len(body) <= 64<<10 || json.Valid(body) != tc.json {
+				t.Fatalf("%d bytes, valid JSON %v", len(body), json.Valid(body))
+			}
+			if !tc.json && (strings.ContainsAny(string(body), " ,\n") || !strings.HasPrefix(string(body), "emulatormetadatatoken-")) {
+				t.Fatalf("the huge session token is not one token: %.80q", body)
+			}
+		})
+	}
+}

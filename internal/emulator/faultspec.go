@@ -10,7 +10,11 @@ import (
 
 // Routes returns every route of the emulator, in a fixed order.
 func Routes() []Route {
-	return []Route{RouteProjects, RouteTokens, RouteTaskList, RouteTaskGet, RouteJob}
+	return []Route{
+		RouteProjects, RouteTokens, RouteDomains, RouteSecurityTokens,
+		RouteTaskList, RouteTaskGet, RouteJob,
+		RouteMetadataToken, RouteMetadataSecurityKey,
+	}
 }
 
 // faultKindNames are the names of the fault kinds in fault specs, in the
@@ -87,7 +91,9 @@ var faultRoutes = map[FaultKind][]Route{
 // FaultSpecHelp describes the syntax ParseFault reads, for a command's
 // usage text.
 const FaultSpecHelp = `route=ROUTE,kind=KIND[,times=N][,KEY=VALUE...]
-  route:        ` + "iam.projects, iam.tokens, dms.tasks.list, dms.tasks.get or gaussdb.job" + `
+  route:        iam.projects, iam.tokens, iam.domains, iam.securitytokens,
+                dms.tasks.list, dms.tasks.get, gaussdb.job,
+                metadata.token or metadata.securitykey
   times:        how many responses it affects; 0 (the default) is every one
   kinds and their keys:
     throttle          retry-after=SECONDS|HTTP-DATE

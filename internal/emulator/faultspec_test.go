@@ -32,6 +32,10 @@ func TestParseFault(t *testing.T) {
 		{"negative skew", "route=dms.tasks.list,kind=task-count-skew,delta=-2", RouteTaskList, Fault{Kind: FaultTaskCountSkew, TaskCountDelta: -2}},
 		{"huge body in MiB", "route=iam.projects,kind=huge-body,size=33MiB", RouteProjects, Fault{Kind: FaultHugeBody, Size: 33 << 20}},
 		{"huge body in bytes", "route=iam.projects,kind=huge-body,size=1000", RouteProjects, Fault{Kind: FaultHugeBody, Size: 1000}},
+		{"latency on securitytokens", "route=iam.securitytokens,kind=latency,latency=2s", RouteSecurityTokens, Fault{Kind: FaultLatency, Latency: 2 * time.Second}},
+		{"server error on the metadata keys", "route=metadata.securitykey,kind=server-error,status=500,times=1", RouteMetadataSecurityKey, Fault{Kind: FaultServerError, Status: 500, Times: 1}},
+		{"throttle on the metadata token", "route=metadata.token,kind=throttle", RouteMetadataToken, Fault{Kind: FaultThrottle}},
+		{"html on domains", "route=iam.domains,kind=html", RouteDomains, Fault{Kind: FaultHTML}},
 		{"keys in any order, spaces around pairs", "kind=endless-pages, task-count=150 ,route=dms.tasks.list", RouteTaskList, Fault{Kind: FaultEndlessPages, TaskCount: "150"}},
 	}
 	for _, tc := range cases {
@@ -55,7 +59,8 @@ func TestParseFault(t *testing.T) {
 func TestParseFaultErrors(t *testing.T) {
 	cases := []struct{ name, spec, want string }{
 		{"empty", "", `"" is not key=value`},
-		{"no route", "kind=throttle", `route "" is not one of iam.projects, iam.tokens, dms.tasks.list, dms.tasks.get, gaussdb.job`},
+		{"no route", "kind=throttle", `route "" is not one of iam.projects, iam.tokens, iam.domains, iam.securitytokens, dms.tasks.list, dms.tasks.get, gaussdb.job, metadata.token, metadata.securitykey`},
+		{"endless pages on metadata", "route=metadata.securitykey,kind=endless-pages", "endless-pages acts on dms.tasks.list only"},
 		{"unknown route", "route=dms.tasks,kind=throttle", `route "dms.tasks" is not one of`},
 		{"no kind", "route=gaussdb.job", "kind is required"},
 		{"unknown kind", "route=gaussdb.job,kind=slow", `kind "slow" is not one of throttle, server-error,`},

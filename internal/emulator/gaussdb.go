@@ -147,6 +147,11 @@ func writeDBSError(w http.ResponseWriter, r *http.Request, status int, code, en,
 func (e *Emulator) handleJob(w http.ResponseWriter, c *call) {
 	switch e.scopeStatus(c) {
 	case http.StatusForbidden:
+		if c.who.domainScoped {
+			writeDBSError(w, c.r, http.StatusForbidden, dbsProjectMismatch, domainScopedMessage,
+				"该令牌为全局级(domain)令牌;此接口需要URL中项目的项目级令牌。")
+			return
+		}
 		writeDBSError(w, c.r, http.StatusForbidden, dbsProjectMismatch,
 			"The project ID in the URL does not match the project of the credentials.",
 			"URL中的项目ID与认证信息所属的项目不匹配。")

@@ -1,11 +1,14 @@
 package emulator
 
 import (
+	"bytes"
 	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -122,3 +125,143 @@ const (
 	testInstance = "11111111-2222-3333-4444-555555555555"
 	tasksPath    = "/v2/" + DefaultProjectID + "/instances/" + testInstance + "/tasks"
 )
+
+// clock is a settable clock for Config.Now, safe for the emulator's
+// goroutines and the test to share.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func newClock(t time.Time) *clock { return &clock{t: t} }
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *clock) Add(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+// keySet is an AK/SK and, for temporary keys, their security token.
+type keySet struct{ ak, sk, token string }
+
+// permanentKeys and staticTempKeys are the default configured keys.
+var (
+	permanentKeys  = keySet{defaultCredentials.AccessKey, defaultCredentials.SecretKey, ""}
+	staticTempKeys = keySet{defaultCredentials.TempAccessKey, defaultCredentials.TempSecretKey, defaultCredentials.SecurityToken}
+)
+
+// request builds a request and signs it with k at the given time through
+// signer.Sign, which signs every header then present (the signed ones, and
+// the security token when signToken is set), as the official SDK does.
+// Headers in unsigned are set after signing, as the official provider's
+// client sets X-Project-Id, X-Domain-Id and X-Security-Token. A JSON body
+// gets Content-Type: application/json;charset=UTF-8, which signer.Sign
+// leaves unsigned.
+func (k keySet) request(t testing.TB, method, target, body string, at time.Time, signToken bool, signed, unsigned map[string]string) *http.Request {
+	t.Helper()
+	r := httptest.NewRequest(method, target, strings.NewReader(body))
+	if body != "" {
+		r.Header.Set("Content-Type", contentTypeJSON)
+	}
+	for h, v := range signed {
+		r.Header.Set(h, v)
+	}
+	if k.token != "" && signToken {
+		r.Header.Set("X-Security-Token", k.token)
+	}
+	if err := signer.Sign(r, []byte(body), k.ak, k.sk, at); err != nil {
+		t.Fatal(err)
+	}
+	if k.token != "" && !signToken {
+		r.Header.Set("X-Security-Token", k.token)
+	}
+	for h, v := range unsigned {
+		r.Header.Set(h, v)
+	}
+	return r
+}
+
+// get signs a GET with k at testNow, its security token signed.
+func (k keySet) get(t testing.TB, target string) *http.Request {
+	t.Helper()
+	return k.request(t, http.MethodGet, target, "", testNow, true, nil, nil)
+}
+
+// post signs a POST of a JSON body with k at testNow, its security token
+// signed.
+func (k keySet) post(t testing.TB, target, body string) *http.Request {
+	t.Helper()
+	return k.request(t, http.MethodPost, target, body, testNow, true, nil, nil)
+}
+
+// withToken builds a request that carries token as X-Auth-Token.
+func withToken(method, target, body, token string) *http.Request {
+	r := httptest.NewRequest(method, target, strings.NewReader(body))
+	if body != "" {
+		r.Header.Set("Content-Type", contentTypeJSON)
+	}
+	r.Header.Set("X-Auth-Token", token)
+	return r
+}
+
+// wantAPIGW401 checks a 401 APIGW.0301 whose message ends in why.
+func wantAPIGW401(t testing.TB, rec *httptest.ResponseRecorder, why string) {
+	t.Helper()
+	b := wantError(t, rec, http.StatusUnauthorized, "APIGW.0301")
+	if want := "Incorrect IAM authentication information: " + why; b.Message != want {
+		t.Fatalf("message %q, want %q", b.Message, want)
+	}
+}
+
+// wantIAMError checks IAM's Keystone-style numeric error.
+func wantIAMError(t testing.TB, rec *httptest.ResponseRecorder, status int, msg string) {
+	t.Helper()
+	wantStatus(t, rec, status)
+	b := decode[iamErrorBody](t, bytes.NewReader(rec.Body.Bytes()))
+	if b.Error.Code != status || b.Error.Message != msg || b.Error.Title != http.StatusText(status) {
+		t.Fatalf("error body %s, want code %d and message %q", rec.Body.String(), status, msg)
+	}
+}
+
+// wantIAMCodeError checks IAM's error with a string code such as IAM.0002.
+func wantIAMCodeError(t testing.TB, rec *httptest.ResponseRecorder, status int, code, msg string) {
+	t.Helper()
+	wantStatus(t, rec, status)
+	b := decode[iamCodeErrorBody](t, bytes.NewReader(rec.Body.Bytes()))
+	if b.Error.Code != code || b.Error.Message != msg || b.Error.Title != http.StatusText(status) {
+		t.Fatalf("error body %s, want code %q and message %q", rec.Body.String(), code, msg)
+	}
+}
+
+// credentialBody is the answer of securitytokens and of the metadata
+// service's securitykey.
+type credentialBody struct {
+	Credential credentialJSON `json:"credential"`
+}
+
+var (
+	issuedAK = regexp.MustCompile(`^[A-Z0-9]{20}$`)
+	issuedSK = regexp.MustCompile(`^[A-Za-z0-9]{40}$`)
+	issuedST = regexp.MustCompile(`^emuSTS-issued-[0-9a-f]{256}$`)
+)
+
+// wantCredential checks a 2xx credential answer: keys of the right shape
+// that expire at expires, and returns them.
+func wantCredential(t testing.TB, rec *httptest.ResponseRecorder, status int, expires time.Time) keySet {
+	t.Helper()
+	wantStatus(t, rec, status)
+	c := decode[credentialBody](t, bytes.NewReader(rec.Body.Bytes())).Credential
+	if !issuedAK.MatchString(c.Access) || !issuedSK.MatchString(c.Secret) || !issuedST.MatchString(c.SecurityToken) {
+		t.Fatalf("keys of the wrong shape: %s", rec.Body.String())
+	}
+	if want := expires.UTC().Format("2006-01-02T15:04:05.000000Z"); c.ExpiresAt != want {
+		t.Fatalf("expires_at %q, want %q", c.ExpiresAt, want)
+	}
+	return keySet{c.Access, c.Secret, c.SecurityToken}
+}
