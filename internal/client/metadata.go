@@ -115,11 +115,11 @@ func (c *Client) metadataToken(ctx context.Context, renew bool) (metadataSession
 	if err != nil {
 		return metadataSession{}, err
 	}
-	switch {
-	case status == http.StatusNotFound || status == http.StatusMethodNotAllowed || status == http.StatusServiceUnavailable:
+	switch status {
+	case http.StatusNotFound, http.StatusMethodNotAllowed, http.StatusServiceUnavailable:
 		// A service without tokens; the SDK asks again after a day.
 		sess = metadataSession{none: true, expires: c.now().Add(24 * time.Hour)}
-	case status == http.StatusOK:
+	case http.StatusOK:
 		tok := strings.TrimSpace(string(body))
 		if tok == "" || len(tok) > maxMetadataToken || strings.ContainsFunc(tok, func(r rune) bool { return r < 0x21 || r > 0x7e }) {
 			return metadataSession{}, &MetadataError{Endpoint: c.metadataEndpoint(),

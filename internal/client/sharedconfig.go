@@ -185,8 +185,8 @@ func readSharedConfig(path string) ([]byte, error) {
 // jsonErrorPlace says where a JSON error is, by line and column, and what
 // kind it is, without quoting the file: it holds keys.
 func jsonErrorPlace(data []byte, err error) string {
-	var off int64 = -1
-	kind := ""
+	var off int64
+	var kind string
 	var se *json.SyntaxError
 	var te *json.UnmarshalTypeError
 	switch {

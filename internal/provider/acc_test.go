@@ -176,7 +176,17 @@ func newTestCloud(t *testing.T) *testCloud {
 // to watch or change what passes.
 func newTestCloudBehind(t *testing.T, front func(emu http.Handler) http.Handler) *testCloud {
 	t.Helper()
+	return newTestCloudWith(t, nil, front)
+}
+
+// newTestCloudWith is newTestCloudBehind with the emulator's configuration
+// changed by mutate, when not nil.
+func newTestCloudWith(t *testing.T, mutate func(*emulator.Config), front func(emu http.Handler) http.Handler) *testCloud {
+	t.Helper()
 	cfg := emulator.DefaultConfig()
+	if mutate != nil {
+		mutate(&cfg)
+	}
 	emu := emulator.New(cfg)
 	var h http.Handler = emu
 	if front != nil {

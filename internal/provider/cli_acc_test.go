@@ -115,7 +115,8 @@ type cliRun struct {
 // terraformPlan writes config into a fresh folder and runs one `terraform
 // plan` on it with the provider built from this tree. logLevel, when not
 // empty, sets TF_LOG and captures the whole log, the provider's included.
-func terraformPlan(t *testing.T, config, logLevel string) cliRun {
+// extraEnv ("NAME=value") goes to Terraform and the provider.
+func terraformPlan(t *testing.T, config, logLevel string, extraEnv ...string) cliRun {
 	t.Helper()
 	tf := terraformCLI(t)
 	bin := providerBinaryDir(t)
@@ -137,6 +138,7 @@ func terraformPlan(t *testing.T, config, logLevel string) cliRun {
 		return strings.HasPrefix(kv, "TF_LOG") || strings.HasPrefix(kv, "TF_CLI_CONFIG_FILE=")
 	})
 	env = append(env, "TF_CLI_CONFIG_FILE="+cliConfig, "CHECKPOINT_DISABLE=1", "TF_IN_AUTOMATION=1")
+	env = append(env, extraEnv...)
 	logPath := filepath.Join(dir, "provider.log")
 	if logLevel != "" {
 		env = append(env, "TF_LOG="+logLevel, "TF_LOG_PATH="+logPath)

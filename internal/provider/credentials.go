@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"os"
 	"strings"
 	"time"
@@ -97,12 +98,6 @@ type assumeRoleModel struct {
 	DomainName types.String `tfsdk:"domain_name"`
 	DomainID   types.String `tfsdk:"domain_id"`
 	Duration   types.Int64  `tfsdk:"duration"`
-}
-
-func assumeRoleAttrTypes() map[string]attr.Type {
-	return map[string]attr.Type{
-		"agency_name": types.StringType, "domain_name": types.StringType, "domain_id": types.StringType, "duration": types.Int64Type,
-	}
 }
 
 // credentialsChoice is what resolveCredentials decided, for Configure's
@@ -359,16 +354,22 @@ func keysErrorDiagnostic(ctx context.Context, err error, cfg client.Config, ch c
 		return diag.NewErrorDiagnostic("No credentials", noCredentialsDetail(ch, metaErr))
 	case cfg.AssumeRole != nil && errors.As(err, &apiErr):
 		a := cfg.AssumeRole
+		var credErr *client.CredentialsError
+		if errors.As(err, &credErr) {
+			err = credErr.Err // the summary already names the agency
+		}
 		hint := "Check assume_role and the base credentials."
-		switch {
-		case apiErr.StatusCode == 401:
+		switch apiErr.StatusCode {
+		case http.StatusUnauthorized:
 			hint = "IAM rejected the base credentials that assume the agency: check them (they come from " + baseSource(ch) + "), and this machine's clock."
-		case apiErr.StatusCode == 403:
-			hint = "The base credentials may not assume this agency. Check that the agency trusts the account of the base credentials (" + baseSource(ch) + "), " +
-				"and that their IAM user is allowed to assume it."
-		case apiErr.StatusCode == 404:
-			hint = "IAM does not know this agency. Check agency_name, and domain_name or domain_id: the account that created the agency, not your own."
-		case apiErr.StatusCode == 400:
+		case http.StatusForbidden:
+			// IAM documents IAM.0002 (403) and IAM.0004 (404); which one an
+			// unknown agency gets is not documented, so both hints cover it.
+			hint = "The base credentials may not assume this agency, or it does not exist. Check agency_name, and domain_name or domain_id (the account that created the agency, not your own); " +
+				"that the agency trusts the account of the base credentials (" + baseSource(ch) + "); and that their IAM user is allowed to assume it."
+		case http.StatusNotFound:
+			hint = "IAM does not know this agency. Check agency_name, and domain_name or domain_id (the account that created the agency, not your own)."
+		case http.StatusBadRequest:
 			hint = "IAM refused the request. Check agency_name, domain_name or domain_id, and duration (900 to 86400 seconds)."
 		}
 		return diag.NewAttributeErrorDiagnostic(ch.agencyPath, "Cannot assume agency "+quoted(a.AgencyName),

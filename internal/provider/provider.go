@@ -451,7 +451,7 @@ func intSetting(v types.Int64, attr string, minimum, maximum int, diags *diag.Di
 	}
 	n, err := strconv.Atoi(strings.TrimSpace(s))
 	if err != nil || n < minimum || n > maximum {
-		diags.AddAttributeError(path.Root(attr), "Invalid "+name,
+		diags.AddAttributeError(configPath(attr), "Invalid "+name,
 			fmt.Sprintf("%s must be a whole number from %d to %d, got %q.", name, minimum, maximum, s))
 		return 0, false
 	}
@@ -504,6 +504,9 @@ func checkCloud(cloud, envName string, endpoints map[string]string) diag.Diagnos
 func configPath(field string) path.Path {
 	if k, ok := strings.CutPrefix(field, "endpoints."); ok {
 		return path.Root("endpoints").AtMapKey(k)
+	}
+	if k, ok := strings.CutPrefix(field, "assume_role."); ok {
+		return path.Root("assume_role").AtName(k)
 	}
 	return path.Root(field)
 }

@@ -225,6 +225,14 @@ func TestConfigureFailuresAreAttributeScoped(t *testing.T) {
 	if err := os.WriteFile(caFile, []byte("not a certificate"), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	badJSON := filepath.Join(t.TempDir(), "config.json")
+	if err := os.WriteFile(badJSON, []byte(`{"current":"a","profiles":[{"name":"a","secretAccessKey":"SKINBROKENFILE"`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	noKeys := filepath.Join(t.TempDir(), "config.json")
+	if err := os.WriteFile(noKeys, []byte(`{"current":"a","profiles":[{"name":"a","mode":"AKSK","accessKeyId":"AKONLY"}]}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	cases := []struct {
 		name      string
 		env       map[string]string
@@ -232,6 +240,31 @@ func TestConfigureFailuresAreAttributeScoped(t *testing.T) {
 		want      path.Path
 		fragments []string
 	}{
+		{
+			name:      "shared config file that is not JSON",
+			env:       map[string]string{"HW_REGION_NAME": "eu-de", "HW_SHARED_CONFIG_FILE": badJSON},
+			want:      path.Root("shared_config_file"),
+			fragments: []string{"Invalid shared config file", badJSON + " is not valid JSON", "(The setting came from HW_SHARED_CONFIG_FILE.)"},
+		},
+		{
+			name:      "profile without a secret key",
+			env:       map[string]string{"HW_REGION_NAME": "eu-de"},
+			attrs:     map[string]tftypes.Value{"shared_config_file": str(noKeys), "profile": str("a")},
+			want:      path.Root("profile"),
+			fragments: []string{"Profile without keys", `Profile "a" of the shared config file ` + noKeys + " has no secretAccessKey"},
+		},
+		{
+			name:      "agency name from the environment without a domain",
+			env:       map[string]string{"HW_REGION_NAME": "eu-de", "HW_ACCESS_KEY": "ak", "HW_SECRET_KEY": "sk", "HW_ASSUME_ROLE_AGENCY_NAME": "reader"},
+			want:      path.Root("assume_role").AtName("domain_name"),
+			fragments: []string{"Missing agency domain", "HW_ASSUME_ROLE_DOMAIN_NAME", "assume_role is on because HW_ASSUME_ROLE_AGENCY_NAME is set"},
+		},
+		{
+			name:      "invalid HW_ASSUME_ROLE_DURATION",
+			env:       map[string]string{"HW_REGION_NAME": "eu-de", "HW_ACCESS_KEY": "ak", "HW_SECRET_KEY": "sk", "HW_ASSUME_ROLE_AGENCY_NAME": "reader", "HW_ASSUME_ROLE_DURATION": "100"},
+			want:      path.Root("assume_role").AtName("duration"),
+			fragments: []string{"HW_ASSUME_ROLE_DURATION must be a whole number from 900 to 86400", `"100"`},
+		},
 		{
 			name:      "password in the block, domain only in the environment",
 			env:       map[string]string{"HW_REGION_NAME": "eu-de", "HW_DOMAIN_NAME": "env-domain"},

@@ -251,3 +251,153 @@ data "hwtasks_rocketmq_background_tasks" "%[1]s" {
 		assertNoSecret(t, "TRACE log", run.Log, c.secrets(token))
 	})
 }
+
+// issuedSecrets records every credential the emulator hands out in a
+// body: the temporary keys of an agency and of ECS metadata, and the
+// metadata session tokens.
+type issuedSecrets struct {
+	mu   sync.Mutex
+	list map[string]string // value → what it is
+}
+
+func (s *issuedSecrets) add(kind, v string) {
+	if v == "" {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.list[v] = kind
+}
+
+// bodyRecorder keeps a copy of what a handler writes.
+type bodyRecorder struct {
+	http.ResponseWriter
+	body []byte
+}
+
+func (b *bodyRecorder) Write(p []byte) (int, error) {
+	b.body = append(b.body, p...)
+	return b.ResponseWriter.Write(p)
+}
+
+// TestAccCLI_traceLogHoldsNoTemporaryKey is the TRACE-log test for the
+// credentials that arrive at run time: an agency's temporary keys, ECS
+// metadata's keys and session token, and the keys of a shared config
+// file's profile. Their reads succeed and fail (the "echo" instance quotes
+// the request's credentials back); no secret may appear in the log or the
+// diagnostics.
+func TestAccCLI_traceLogHoldsNoTemporaryKey(t *testing.T) {
+	t.Parallel()
+	issued := &issuedSecrets{list: map[string]string{}}
+	c := newTestCloudBehind(t, func(emu http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if strings.Contains(r.URL.Path, "/instances/echo/") {
+				w.Header().Set("Content-Type", "application/json")
+				w.WriteHeader(http.StatusBadRequest)
+				_ = json.NewEncoder(w).Encode(map[string]string{
+					"error_code": "DMS.00400000",
+					"error_msg": fmt.Sprintf("Invalid request: Authorization=%s X-Security-Token=%s",
+						r.Header.Get("Authorization"), r.Header.Get("X-Security-Token")),
+				})
+				return
+			}
+			rec := &bodyRecorder{ResponseWriter: w}
+			emu.ServeHTTP(rec, r)
+			switch r.URL.Path {
+			case "/meta-data/latest/api/token":
+				issued.add("metadata session token", strings.TrimSpace(string(rec.body)))
+			case "/v3.0/OS-CREDENTIAL/securitytokens", "/openstack/latest/securitykey":
+				var out struct {
+					Credential struct{ Access, Secret, Securitytoken string } `json:"credential"`
+				}
+				_ = json.Unmarshal(rec.body, &out)
+				issued.add("issued access key", out.Credential.Access)
+				issued.add("issued secret key", out.Credential.Secret)
+				issued.add("issued security token", out.Credential.Securitytoken)
+			}
+		})
+	})
+	file := writeSharedConfig(t, t.TempDir(), c)
+	endpoints := fmt.Sprintf("region = %q\n  endpoints = { iam = %q, dms = %q, gaussdb = %q }", emulator.DefaultRegion, c.URL, c.URL, c.URL)
+	providers := fmt.Sprintf(`
+provider "hwtasks" {
+  alias = "agency"
+  %[1]s
+  access_key = %[2]q
+  secret_key = %[3]q
+  assume_role {
+    agency_name = %[4]q
+    domain_name = %[5]q
+  }
+}
+
+provider "hwtasks" {
+  alias              = "profile"
+  %[1]s
+  shared_config_file = %[6]q
+  profile            = "sso"
+}
+
+provider "hwtasks" {
+  alias = "metadata"
+  %[1]s
+}
+`, endpoints, c.Creds.AccessKey, c.Creds.SecretKey, emulator.DefaultAgencyName, emulator.DefaultAgencyDomainName, file)
+	aliases := []string{"agency", "profile", "metadata"}
+	sources := func(instance string) string {
+		var b strings.Builder
+		for _, a := range aliases {
+			fmt.Fprintf(&b, "\ndata \"hwtasks_rocketmq_background_tasks\" %q {\n  provider    = hwtasks.%s\n  instance_id = %q\n}\n", a, a, instance)
+		}
+		return b.String()
+	}
+	secrets := func() map[string]string {
+		s := map[string]string{
+			"access key": c.Creds.AccessKey, "secret key": c.Creds.SecretKey,
+			"profile's access key": c.Creds.TempAccessKey, "profile's secret key": c.Creds.TempSecretKey, "profile's security token": c.Creds.SecurityToken,
+		}
+		issued.mu.Lock()
+		defer issued.mu.Unlock()
+		kinds := map[string]int{}
+		for v, kind := range issued.list {
+			kinds[kind]++
+			s[fmt.Sprintf("%s #%d", kind, kinds[kind])] = v
+		}
+		// Each kind was handed out, or the test proves nothing.
+		for _, kind := range []string{"metadata session token", "issued access key", "issued secret key", "issued security token"} {
+			if kinds[kind] == 0 {
+				t.Errorf("the emulator handed out no %s", kind)
+			}
+		}
+		return s
+	}
+	env := "HW_METADATA_ENDPOINT=" + c.URL
+
+	t.Run("successful reads", func(t *testing.T) {
+		run := terraformPlan(t, providers+sources(seedInstance), "TRACE", env)
+		if run.Err != nil {
+			t.Fatalf("terraform plan: %v\n%s\n%s", run.Err, run.Stdout, run.Stderr)
+		}
+		for _, want := range []string{"X-Security-Token: REDACTED", "obtained temporary keys", "metadata request done", `\"secret\":\"REDACTED\"`, `\"access\":\"REDACTED\"`} {
+			if !strings.Contains(run.Log, want) {
+				t.Errorf("the TRACE log lacks %q", want)
+			}
+		}
+		assertNoSecret(t, "TRACE log", run.Log, secrets())
+		assertNoSecret(t, "plan output", run.Stdout+run.Stderr, secrets())
+	})
+
+	t.Run("failed reads", func(t *testing.T) {
+		run := terraformPlan(t, providers+sources("echo"), "TRACE", env)
+		if run.Err == nil {
+			t.Fatalf("the plan succeeded; want every read to fail\n%s", run.Stdout)
+		}
+		// The echoes of the keys and security tokens are masked.
+		want := regexp.MustCompile(`Invalid request: Authorization=SDK-HMAC-SHA256 Access=\*\*\*, SignedHeaders=[a-z0-9;-]+, Signature=[0-9a-f]{64} X-Security-Token=\*\*\*\.`)
+		if n := len(slices.DeleteFunc(diagnostics(run.Stderr), func(d string) bool { return !want.MatchString(d) })); n != len(aliases) {
+			t.Errorf("%d diagnostics match %s, want %d:\n%s", n, want, len(aliases), run.Stderr)
+		}
+		assertNoSecret(t, "diagnostics", run.Stdout+run.Stderr, secrets())
+		assertNoSecret(t, "TRACE log", run.Log, secrets())
+	})
+}
