@@ -181,7 +181,10 @@ func (c *Client) metadataCall(ctx context.Context, method, path string, h http.H
 }
 
 func (c *Client) metadataStatusError(status int, body []byte) error {
-	detail := fmt.Sprintf("HTTP %d: %s", status, c.ServerText(string(body), MaxMessageRunes))
+	detail := fmt.Sprintf("HTTP %d", status)
+	if text := strings.TrimSpace(c.ServerText(string(body), MaxMessageRunes)); text != "" {
+		detail += ": " + text
+	}
 	if status == http.StatusUnauthorized || status == http.StatusNotFound || bytes.Contains(body, []byte("Cloud Service Agency")) {
 		detail += ". Check that the instance has an agency attached (ECS console: the instance's Management Information, Agency)"
 	}
