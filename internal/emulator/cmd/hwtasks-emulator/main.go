@@ -2,10 +2,20 @@
 // that terraform-provider-hwtasks reads, for demos and manual tries:
 //
 //	go run ./internal/emulator/cmd/hwtasks-emulator -listen 127.0.0.1:0 [-fixtures file] [-url-file path] [-fault spec]...
+//	  [-temporary-key-ttl duration] [-metadata-tokens optional|required|unsupported]
 //
-// It prints its base URL, the fake credentials it accepts, the IDs of the
-// instances, tasks and jobs it holds, and the faults it injects. It logs
-// one line per request to stderr, and stops cleanly on SIGINT or SIGTERM.
+// It prints its base URL, the fake credentials it accepts (the agency it
+// lets them assume included), the IDs of the instances, tasks and jobs it
+// holds, and the faults it injects. It logs one line per request to
+// stderr, and stops cleanly on SIGINT or SIGTERM.
+//
+// The base URL also serves the ECS metadata service, so HW_METADATA_ENDPOINT
+// can point at it. -metadata-tokens says whether that service issues,
+// requires or ignores session tokens, and -temporary-key-ttl makes every
+// temporary key it, or IAM's securitytokens, issues expire that soon, to
+// watch a client renew them:
+//
+//	hwtasks-emulator -temporary-key-ttl 2m -metadata-tokens required
 //
 // -fault makes it misbehave, for trying the provider against a hostile
 // server through the real terraform CLI. It may be repeated; faults on one
@@ -74,12 +84,25 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		faults = append(faults, injected{route, f})
 		return nil
 	})
+	keyTTL := fs.Duration("temporary-key-ttl", 0, "lifetime of every temporary key issued by IAM's securitytokens or the ECS metadata\nservice, in place of duration_seconds and the metadata keys' hour, such as 2m;\n0 keeps those")
+	metadataTokens := emulator.MetadataTokensOptional
+	var modes []string
+	for _, m := range emulator.MetadataTokenModes() {
+		modes = append(modes, string(m))
+	}
+	fs.Func("metadata-tokens", "`mode` of the ECS metadata service's session tokens: optional (the default)\ntakes a valid token or none; required refuses keys without one; unsupported\nanswers PUT 404, as an older service does", func(v string) error {
+		if !slices.Contains(emulator.MetadataTokenModes(), emulator.MetadataTokenMode(v)) {
+			return fmt.Errorf("%q is not one of %s", v, strings.Join(modes, ", "))
+		}
+		metadataTokens = emulator.MetadataTokenMode(v)
+		return nil
+	})
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: hwtasks-emulator [flags]\n\n"+
-			"Serves a local emulator of Huawei Cloud IAM, DMS background tasks and the\n"+
-			"GaussDB(for MySQL) task center on one base URL. It prints the URL and the fake\n"+
-			"credentials it accepts and the IDs of the data it holds, logs each request to\n"+
-			"stderr, and stops on SIGINT or SIGTERM.\n\n"+
+			"Serves a local emulator of Huawei Cloud IAM, DMS background tasks, the\n"+
+			"GaussDB(for MySQL) task center and the ECS metadata service on one base URL.\n"+
+			"It prints the URL and the fake credentials it accepts and the IDs of the data\n"+
+			"it holds, logs each request to stderr, and stops on SIGINT or SIGTERM.\n\n"+
 			"Example: hwtasks-emulator -fault route=dms.tasks.list,kind=endless-pages,task-count=150\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
@@ -90,9 +113,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		fs.Usage()
 		return fmt.Errorf("unexpected arguments: %q", fs.Args())
 	}
+	if *keyTTL < 0 {
+		return fmt.Errorf("-temporary-key-ttl %s: a lifetime cannot be negative", *keyTTL)
+	}
 
 	cfg := emulator.DefaultConfig()
 	cfg.Logger = log.New(stderr, "", log.LstdFlags|log.Lmicroseconds)
+	cfg.TemporaryKeyTTL = *keyTTL
+	cfg.MetadataTokens = metadataTokens
 	e := emulator.New(cfg)
 	switch *fixtures {
 	case "":
@@ -144,8 +172,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
-// printBanner prints the URL and the credentials. They are the emulator's
-// own fake ones, accepted nowhere else, so printing them is the point.
+// printBanner prints the URL, the credentials and how the issued ones
+// behave. They are the emulator's own fake ones, accepted nowhere else, so
+// printing them is the point.
 func printBanner(w io.Writer, baseURL string, cfg emulator.Config) {
 	c := cfg.Credentials
 	fmt.Fprintf(w, "hwtasks-emulator listening on %s\n", baseURL)
@@ -160,12 +189,25 @@ func printBanner(w io.Writer, baseURL string, cfg emulator.Config) {
 		{"temporary secret key", c.TempSecretKey},
 		{"security token", c.SecurityToken},
 		{"domain name", c.DomainName},
+		{"domain ID", emulator.DomainID},
 		{"user name", c.UserName},
 		{"password", c.Password},
+	}
+	for _, a := range cfg.Agencies {
+		rows = append(rows, [2]string{"agency", a.Name + " in domain " + a.DomainName + " (ID " + a.DomainID + ")"})
 	}
 	for _, r := range rows {
 		fmt.Fprintf(w, "  %-21s %s\n", r[0]+":", r[1])
 	}
+	keys := "keys live " + emulator.MetadataKeyLifetime.String()
+	issued := "Temporary keys it issues live as long as duration_seconds asks (900 s by default)."
+	if cfg.TemporaryKeyTTL > 0 {
+		keys = "keys live " + cfg.TemporaryKeyTTL.String()
+		issued = "Every temporary key it issues expires after " + cfg.TemporaryKeyTTL.String() + " (-temporary-key-ttl)."
+	}
+	fmt.Fprintf(w, "It is also the ECS metadata service: set HW_METADATA_ENDPOINT=%s\n", baseURL)
+	fmt.Fprintf(w, "  (session tokens %s, %s).\n", cfg.MetadataTokens, keys)
+	fmt.Fprintln(w, issued)
 }
 
 // injected is a fault given with -fault.

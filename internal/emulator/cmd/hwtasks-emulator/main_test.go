@@ -153,6 +153,9 @@ func TestRunErrors(t *testing.T) {
 		{"fault on a route it does not act on", []string{"-fault", "route=dms.tasks.get,kind=endless-pages"}, "endless-pages acts on dms.tasks.list only"},
 		{"fault with a key of another kind", []string{"-fault", "route=dms.tasks.list,kind=endless-pages,depth=3"}, "not depth"},
 		{"second fault bad", []string{"-fault", "route=gaussdb.job,kind=deep-entities", "-fault", "route=gaussdb.job,kind=deep-entities,depth=x"}, `depth="x"`},
+		{"unknown metadata token mode", []string{"-metadata-tokens", "sometimes"}, `invalid value "sometimes" for flag -metadata-tokens: "sometimes" is not one of optional, required, unsupported`},
+		{"negative key TTL", []string{"-temporary-key-ttl", "-1s"}, "-temporary-key-ttl -1s: a lifetime cannot be negative"},
+		{"key TTL without a unit", []string{"-temporary-key-ttl", "30"}, `invalid value "30" for flag -temporary-key-ttl`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -166,7 +169,8 @@ func TestRunErrors(t *testing.T) {
 	t.Run("help", func(t *testing.T) {
 		var out bytes.Buffer
 		err := run(context.Background(), []string{"-help"}, &out, &out)
-		if !errors.Is(err, flag.ErrHelp) || !strings.Contains(out.String(), "-fixtures") || !strings.Contains(out.String(), "none") {
+		if !errors.Is(err, flag.ErrHelp) || !strings.Contains(out.String(), "-fixtures") || !strings.Contains(out.String(), "none") ||
+			!strings.Contains(out.String(), "-temporary-key-ttl duration") || !strings.Contains(out.String(), "-metadata-tokens mode") {
 			t.Fatalf("error %v, output:\n%s", err, out.String())
 		}
 		for _, k := range emulator.FaultKinds() {
@@ -255,5 +259,94 @@ func TestRunFaults(t *testing.T) {
 	cancel()
 	if err := <-done; err != nil {
 		t.Fatalf("run: %v", err)
+	}
+}
+
+// TestRunCredentialFlags: -metadata-tokens and -temporary-key-ttl reach the
+// emulator, and the banner says how to reach the metadata service and which
+// agency may be assumed.
+func TestRunCredentialFlags(t *testing.T) {
+	cases := []struct {
+		name       string
+		args       []string
+		banner     string // after the base URL
+		putStatus  int
+		bareStatus int // GET of the keys without a session token
+		lifetime   time.Duration
+	}{
+		{"defaults", nil, "  (session tokens optional, keys live 1h0m0s).\nTemporary keys it issues live as long as duration_seconds asks (900 s by default).\n",
+			http.StatusOK, http.StatusOK, time.Hour},
+		{"required, short keys", []string{"-metadata-tokens", "required", "-temporary-key-ttl", "90s"},
+			"  (session tokens required, keys live 1m30s).\nEvery temporary key it issues expires after 1m30s (-temporary-key-ttl).\n",
+			http.StatusOK, http.StatusUnauthorized, 90 * time.Second},
+		{"unsupported", []string{"-metadata-tokens", "unsupported"}, "  (session tokens unsupported, keys live 1h0m0s).\n",
+			http.StatusNotFound, http.StatusOK, time.Hour},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			urlFile := filepath.Join(t.TempDir(), "url")
+			var stdout, stderr syncBuffer
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			done := make(chan error, 1)
+			args := append([]string{"-listen", "127.0.0.1:0", "-url-file", urlFile, "-fixtures", "none"}, tc.args...)
+			go func() { done <- run(ctx, args, &stdout, &stderr) }()
+			base := waitForFile(t, urlFile, done)
+			for _, want := range []string{
+				"  domain ID:            " + emulator.DomainID + "\n",
+				"  agency:               " + emulator.DefaultAgencyName + " in domain " + emulator.DefaultAgencyDomainName + " (ID " + emulator.DefaultAgencyDomainID + ")\n",
+				"It is also the ECS metadata service: set HW_METADATA_ENDPOINT=" + base + "\n" + tc.banner,
+			} {
+				if !strings.Contains(stdout.String(), want) {
+					t.Fatalf("stdout does not show %q:\n%s", want, stdout.String())
+				}
+			}
+
+			do := func(method, path string, h map[string]string) (int, []byte) {
+				t.Helper()
+				req, _ := http.NewRequest(method, base+path, nil)
+				for k, v := range h {
+					req.Header.Set(k, v)
+				}
+				resp, err := http.DefaultClient.Do(req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer resp.Body.Close()
+				b, _ := io.ReadAll(resp.Body)
+				return resp.StatusCode, b
+			}
+			status, tok := do(http.MethodPut, "/meta-data/latest/api/token", map[string]string{"X-Metadata-Token-Ttl-Seconds": "21600"})
+			if status != tc.putStatus {
+				t.Fatalf("PUT: %d %s, want %d", status, tok, tc.putStatus)
+			}
+			if status, b := do(http.MethodGet, "/openstack/latest/securitykey", nil); status != tc.bareStatus {
+				t.Fatalf("GET without a token: %d %s, want %d", status, b, tc.bareStatus)
+			}
+			h := map[string]string{}
+			if tc.putStatus == http.StatusOK {
+				h["X-Metadata-Token"] = string(tok)
+			}
+			status, b := do(http.MethodGet, "/openstack/latest/securitykey", h)
+			var keys struct {
+				Credential struct {
+					ExpiresAt string `json:"expires_at"`
+				} `json:"credential"`
+			}
+			if status != http.StatusOK || json.Unmarshal(b, &keys) != nil {
+				t.Fatalf("GET: %d %s", status, b)
+			}
+			exp, err := time.Parse(time.RFC3339Nano, keys.Credential.ExpiresAt)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if left := time.Until(exp); left > tc.lifetime || left < tc.lifetime-time.Minute {
+				t.Fatalf("the keys expire in %v, want about %v", left, tc.lifetime)
+			}
+			cancel()
+			if err := <-done; err != nil {
+				t.Fatalf("run: %v", err)
+			}
+		})
 	}
 }
