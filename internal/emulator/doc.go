@@ -139,7 +139,7 @@
 //     ordered by task ID, descending. Bad parameters get 400 DMS.00400001,
 //     an unknown task 404 DMS.00404026 "This background task does not
 //     exist.", and credentials for another project 403 DMS.00403001.
-//   - GaussDB: an unknown job gets 404 DBS.200823, a missing id 400
+//   - GaussDB: an unknown job gets 400 DBS.200543, a missing id 400
 //     DBS.200001, credentials for another project 403 DBS.200010; with
 //     X-Language: zh-cn these messages are in Chinese. ended and process are
 //     always sent, fail_reason only when not empty. A scripted job's ended

@@ -80,7 +80,7 @@ func TestLoadFixtures(t *testing.T) {
 		t.Fatalf("job %+v", b.Job)
 	}
 	wantStatus(t, get(t, e, "/v3/1f2e3d4c5b6a47988796a5b4c3d2e1f0/jobs?id=j2"), http.StatusOK)
-	wantError(t, get(t, e, jobsPath+"?id=j2"), http.StatusNotFound, dbsJobNotFound)
+	wantError(t, get(t, e, jobsPath+"?id=j2"), http.StatusBadRequest, dbsJobNotFound)
 }
 
 func TestLoadFixturesPrimaryProject(t *testing.T) {

@@ -120,13 +120,13 @@ type jobJSON struct {
 }
 
 // Error codes of the GaussDB API. DBS.200001 (parameter error) and
-// DBS.200010 (the tenant does not match) are real codes of the DBS family;
-// DBS.200823 for an unknown job is the emulator's pick, since the documents
-// name none.
+// DBS.200010 (the tenant does not match) are real codes of the DBS family.
+// DBS.200543 "The job does not exist." is what the API reference lists,
+// with HTTP 400, for an unknown job.
 const (
 	dbsBadParameter    = "DBS.200001"
 	dbsProjectMismatch = "DBS.200010"
-	dbsJobNotFound     = "DBS.200823"
+	dbsJobNotFound     = "DBS.200543"
 )
 
 // chinese reports whether the request asks for Chinese messages. Anything
@@ -178,7 +178,7 @@ func (e *Emulator) handleJob(w http.ResponseWriter, c *call) {
 	}
 	e.mu.Unlock()
 	if !ok {
-		writeDBSError(w, c.r, http.StatusNotFound, dbsJobNotFound,
+		writeDBSError(w, c.r, http.StatusBadRequest, dbsJobNotFound,
 			"The job does not exist.",
 			"任务不存在。")
 		return

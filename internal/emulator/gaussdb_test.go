@@ -89,8 +89,8 @@ func TestJobErrors(t *testing.T) {
 		status       int
 		code, msg    string
 	}{
-		{"unknown job", jobsPath + "?id=nope", nil, http.StatusNotFound, dbsJobNotFound, "The job does not exist."},
-		{"unknown job in Chinese", jobsPath + "?id=nope", []string{"X-Language", "zh-cn"}, http.StatusNotFound, dbsJobNotFound, "任务不存在。"},
+		{"unknown job", jobsPath + "?id=nope", nil, http.StatusBadRequest, dbsJobNotFound, "The job does not exist."},
+		{"unknown job in Chinese", jobsPath + "?id=nope", []string{"X-Language", "zh-cn"}, http.StatusBadRequest, dbsJobNotFound, "任务不存在。"},
 		{"missing id", jobsPath, nil, http.StatusBadRequest, dbsBadParameter, "Parameter error: the query parameter id is required."},
 		{"empty id in Chinese", jobsPath + "?id=", []string{"X-Language", "zh-cn"}, http.StatusBadRequest, dbsBadParameter, "参数错误:缺少查询参数id。"},
 		{"job of another project", "/v3/" + other + "/jobs?id=" + seedJobID, nil, http.StatusBadRequest, dbsBadParameter, "Parameter error: invalid project ID."},

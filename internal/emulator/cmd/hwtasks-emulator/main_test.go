@@ -72,7 +72,7 @@ func TestRunServesAndStops(t *testing.T) {
 	}{
 		{"built-in fixtures", nil, http.StatusOK, []string{fmt.Sprintf(seedData, "the built-in fixtures")}},
 		{"fixtures file", []string{"-fixtures", "../../testdata/fixtures.json"}, http.StatusOK, []string{fmt.Sprintf(seedData, "../../testdata/fixtures.json")}},
-		{"no fixtures", []string{"-fixtures", "none"}, http.StatusNotFound, []string{"It holds no instance and no job: it loaded no fixtures (-fixtures none).\n"}},
+		{"no fixtures", []string{"-fixtures", "none"}, http.StatusBadRequest, []string{"It holds no instance and no job: it loaded no fixtures (-fixtures none).\n"}},
 		{"the demo's fixtures", []string{"-fixtures", "../../../../examples/demo/fixtures.json"}, http.StatusOK, []string{
 			"  DMS instance 6b8e1a52-3c9f-4f4e-9d2a-1f0c7e5b9a01 (36 tasks, the newest ff80808272dcc90f0172df1e490f0024)\n",
 			"  GaussDB job  7d1c2b3a-4e5f-4a6b-8c7d-9e0f1a2b3c4d (ResizeGaussDBforMySQLFlavor, reads show Running 20%, then Running 60%, then Running 90%, then Completed)\n",
