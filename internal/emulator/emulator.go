@@ -11,7 +11,6 @@ import (
 	"net/http/httptest"
 	"slices"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 )
@@ -261,92 +260,6 @@ func (e *Emulator) Config() Config {
 	return cfg
 }
 
-// Route names one API of the emulator, for faults and counters.
-type Route string
-
-const (
-	// RouteProjects is GET /v3/projects.
-	RouteProjects Route = "iam.projects"
-	// RouteTokens is POST /v3/auth/tokens.
-	RouteTokens Route = "iam.tokens"
-	// RouteDomains is GET /v3/auth/domains.
-	RouteDomains Route = "iam.domains"
-	// RouteSecurityTokens is POST /v3.0/OS-CREDENTIAL/securitytokens.
-	RouteSecurityTokens Route = "iam.securitytokens"
-	// RouteTaskList is GET /v2/{project_id}/instances/{instance_id}/tasks.
-	RouteTaskList Route = "dms.tasks.list"
-	// RouteTaskGet is GET /v2/{project_id}/instances/{instance_id}/tasks/{task_id}.
-	RouteTaskGet Route = "dms.tasks.get"
-	// RouteJob is GET /v3/{project_id}/jobs?id=.
-	RouteJob Route = "gaussdb.job"
-	// RouteMetadataToken is PUT /meta-data/latest/api/token of the ECS
-	// metadata service.
-	RouteMetadataToken Route = "metadata.token"
-	// RouteMetadataSecurityKey is GET /openstack/latest/securitykey of the
-	// ECS metadata service.
-	RouteMetadataSecurityKey Route = "metadata.securitykey"
-)
-
-// iamRoute reports whether route is an IAM API: those answer with IAM's
-// error bodies and X-IAM-Trace-Id.
-func iamRoute(route Route) bool {
-	switch route {
-	case RouteProjects, RouteTokens, RouteDomains, RouteSecurityTokens:
-		return true
-	}
-	return false
-}
-
-// metadataRoute reports whether route is of the ECS metadata service,
-// which is no API gateway: it takes no credentials and answers errors in
-// plain text.
-func metadataRoute(route Route) bool {
-	return route == RouteMetadataToken || route == RouteMetadataSecurityKey
-}
-
-// match is what the path of a request selects.
-type match struct {
-	route    Route  // "" for an unknown path
-	method   string // the one method the route answers
-	project  string
-	instance string
-	task     string
-}
-
-// matchPath routes on the unescaped path, so an ID holding an escaped "/"
-// does not match, as on a gateway that routes on decoded segments.
-func matchPath(path string) match {
-	switch path {
-	case "/v3/projects":
-		return match{route: RouteProjects, method: http.MethodGet}
-	case "/v3/auth/tokens":
-		return match{route: RouteTokens, method: http.MethodPost}
-	case "/v3/auth/domains":
-		return match{route: RouteDomains, method: http.MethodGet}
-	case "/v3.0/OS-CREDENTIAL/securitytokens":
-		return match{route: RouteSecurityTokens, method: http.MethodPost}
-	case "/meta-data/latest/api/token":
-		return match{route: RouteMetadataToken, method: http.MethodPut}
-	case "/openstack/latest/securitykey":
-		return match{route: RouteMetadataSecurityKey, method: http.MethodGet}
-	}
-	segs := strings.Split(strings.TrimPrefix(path, "/"), "/")
-	for _, s := range segs {
-		if s == "" {
-			return match{}
-		}
-	}
-	switch {
-	case len(segs) == 5 && segs[0] == "v2" && segs[2] == "instances" && segs[4] == "tasks":
-		return match{route: RouteTaskList, method: http.MethodGet, project: segs[1], instance: segs[3]}
-	case len(segs) == 6 && segs[0] == "v2" && segs[2] == "instances" && segs[4] == "tasks":
-		return match{route: RouteTaskGet, method: http.MethodGet, project: segs[1], instance: segs[3], task: segs[5]}
-	case len(segs) == 3 && segs[0] == "v3" && segs[2] == "jobs":
-		return match{route: RouteJob, method: http.MethodGet, project: segs[1]}
-	}
-	return match{}
-}
-
 // call is one authenticated request on a known route.
 type call struct {
 	r     *http.Request
@@ -443,25 +356,8 @@ func (e *Emulator) serve(w *statusWriter, r *http.Request, m match, routed bool)
 
 // handle answers a call normally, as the route's service would.
 func (e *Emulator) handle(w http.ResponseWriter, c *call) {
-	switch c.m.route {
-	case RouteProjects:
-		e.handleProjects(w, c)
-	case RouteTokens:
-		e.handleTokens(w, c)
-	case RouteDomains:
-		e.handleDomains(w, c)
-	case RouteSecurityTokens:
-		e.handleSecurityTokens(w, c)
-	case RouteMetadataToken:
-		e.handleMetadataToken(w, c)
-	case RouteMetadataSecurityKey:
-		e.handleMetadataSecurityKey(w, c)
-	case RouteTaskList:
-		e.handleTaskList(w, c)
-	case RouteTaskGet:
-		e.handleTaskGet(w, c)
-	case RouteJob:
-		e.handleJob(w, c)
+	if r, ok := routeByName(c.m.route); ok {
+		r.handler(e, w, c)
 	}
 }
 

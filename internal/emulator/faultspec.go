@@ -8,15 +8,6 @@ import (
 	"time"
 )
 
-// Routes returns every route of the emulator, in a fixed order.
-func Routes() []Route {
-	return []Route{
-		RouteProjects, RouteTokens, RouteDomains, RouteSecurityTokens,
-		RouteTaskList, RouteTaskGet, RouteJob,
-		RouteMetadataToken, RouteMetadataSecurityKey,
-	}
-}
-
 // faultKindNames are the names of the fault kinds in fault specs, in the
 // order of the kinds.
 var faultKindNames = [...]string{
