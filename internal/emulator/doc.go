@@ -1,8 +1,8 @@
 // Package emulator is a local fake of the Huawei Cloud APIs that the provider
 // calls: IAM, the DMS background tasks of RocketMQ, Kafka and RabbitMQ, the
-// GaussDB(for MySQL) task center, and the ECS metadata service. One
-// http.Handler serves them all on one base URL, so every endpoint of the
-// provider, HW_METADATA_ENDPOINT included, can point at it:
+// task centers of GaussDB(for MySQL), RDS, GaussDB(for openGauss), DDS and
+// GeminiDB, and the ECS metadata service. One http.Handler serves them all
+// on one base URL:
 //
 //	GET  /v3/projects?name={region}                                iam.projects
 //	POST /v3/auth/tokens                                           iam.tokens
@@ -11,6 +11,10 @@
 //	GET  /v2/{project_id}/instances/{instance_id}/tasks            dms.tasks.list
 //	GET  /v2/{project_id}/instances/{instance_id}/tasks/{task_id}  dms.tasks.get
 //	GET  /v3/{project_id}/jobs?id={job_id}                         gaussdb.job
+//	GET  /rds/v3/{project_id}/jobs?id={job_id}                     rds.job
+//	GET  /opengauss/v3/{project_id}/jobs?id={job_id}               opengauss.job
+//	GET  /dds/v3/{project_id}/jobs?id={job_id}                     dds.job
+//	GET  /geminidb/v3/{project_id}/jobs[?id={job_id}]              geminidb.job
 //	PUT  /meta-data/latest/api/token                               metadata.token
 //	GET  /openstack/latest/securitykey                             metadata.securitykey
 //
@@ -27,6 +31,21 @@
 // endless or oversized pages, deeply nested entities, echoed secrets and
 // terminal escape codes); ParseFault reads them from text, as the command
 // hwtasks-emulator's -fault flag does.
+//
+// # Service prefixes
+//
+// In the real cloud each service has a host of its own, and five of them
+// answer the same GET /v3/{project_id}/jobs. On the emulator's one base
+// URL, such services are served under a prefix, the service's endpoint
+// key: a client's endpoint for rds is BASE_URL/rds, for opengauss
+// BASE_URL/opengauss, for dds BASE_URL/dds and for geminidb
+// BASE_URL/geminidb. The emulator routes a request under a prefix to that
+// service with the prefix stripped, but checks its signature against the
+// path as sent, prefix included, as the client signed it. IAM, DMS,
+// GaussDB(for MySQL) and the metadata service stay at the root: their
+// endpoints, HW_METADATA_ENDPOINT included, are BASE_URL itself.
+// ServicePrefix returns a service's prefix, and PrefixedServices lists
+// them.
 //
 // # Credentials
 //
@@ -139,12 +158,25 @@
 //     ordered by task ID, descending. Bad parameters get 400 DMS.00400001,
 //     an unknown task 404 DMS.00404026 "This background task does not
 //     exist.", and credentials for another project 403 DMS.00403001.
-//   - GaussDB: an unknown job gets 400 DBS.200543, a missing id 400
-//     DBS.200001, credentials for another project 403 DBS.200010; with
-//     X-Language: zh-cn these messages are in Chinese. ended and process are
-//     always sent, fail_reason only when not empty. A scripted job's ended
-//     is "" while a step shows it running, and once a step shows Completed
-//     or Failed, the job's own ended or else the time of that first read.
+//   - Jobs (the five services; see JobService): an unknown job gets 400
+//     DBS.200543 "The job does not exist." on RDS (which also documents 404
+//     RDS.5041) and on DDS (which documents none), as on GaussDB(for MySQL)
+//     and openGauss; GeminiDB, a list, answers 200 with no jobs. A missing
+//     id gets 400 DBS.200001 (GeminiDB lists every job), a path project not
+//     the account's 400 DBS.200001, credentials for another project 403
+//     DBS.200010. With X-Language: zh-cn, GaussDB(for MySQL) and RDS answer
+//     these messages and fail_reason in Chinese; the others ignore the
+//     header. ended and process (or progress) are always sent. fail_reason
+//     goes out only while a read shows the job Failed: GaussDB(for MySQL)
+//     and RDS leave it out otherwise, openGauss and DDS send null, GeminiDB
+//     "". A scripted job's ended is "" while a step shows it running, and
+//     once a step shows Completed or Failed, the job's own ended or else the
+//     time of that first read; DDS never sends "", but the time of the read
+//     instead, as it sends ended early. RDS sends entities only when the
+//     job has some. GeminiDB's list takes limit 10, 20 or 50 (default 50)
+//     and offset from 0, filters by status, name and a start_time window
+//     only when given (not the documented default of the last 30 days),
+//     and lists newest first; bad values get 400 DBS.200001.
 //   - IAM: GET /v3/projects without name lists every project. A token must
 //     be scoped to a project or a domain; an unknown project, or a domain
 //     other than the identity's, gets 400 with IAM's body,

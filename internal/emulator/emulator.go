@@ -158,17 +158,17 @@ type Emulator struct {
 	cfg Config
 
 	mu          sync.Mutex
-	projects    map[string]string                     // region -> project ID
-	instances   map[string]map[string]map[string]Task // project -> instance -> task ID -> task
-	order       map[[2]string][]string                // project and instance -> task IDs, newest first
-	jobs        map[string]map[string]Job             // project -> job ID -> job
-	taskScripts map[taskKey]*script[string]           // by instance and task ID
-	jobScripts  map[string]*jobScript                 // by job ID
-	tokens      map[string]*issuedToken               // by token value
-	keys        map[string]*issuedKeys                // temporary keys issued, by access key
-	metaTokens  map[string]time.Time                  // metadata session token -> expiry
-	faults      map[Route][]*queuedFault              // per route, in injection order
-	counts      map[Route]int                         // requests per route
+	projects    map[string]string                        // region -> project ID
+	instances   map[string]map[string]map[string]Task    // project -> instance -> task ID -> task
+	order       map[[2]string][]string                   // project and instance -> task IDs, newest first
+	jobs        map[JobService]map[string]map[string]Job // service -> project -> job ID -> job
+	taskScripts map[taskKey]*script[string]              // by instance and task ID
+	jobScripts  map[jobKey]*jobScript                    // by service and job ID
+	tokens      map[string]*issuedToken                  // by token value
+	keys        map[string]*issuedKeys                   // temporary keys issued, by access key
+	metaTokens  map[string]time.Time                     // metadata session token -> expiry
+	faults      map[Route][]*queuedFault                 // per route, in injection order
+	counts      map[Route]int                            // requests per route
 }
 
 type taskKey struct{ instance, task string }
@@ -180,12 +180,15 @@ type script[T any] struct {
 }
 
 func (s *script[T]) advance() T {
-	v := s.steps[min(s.next, len(s.steps)-1)]
+	v := s.peek()
 	if s.next < len(s.steps) {
 		s.next++
 	}
 	return v
 }
+
+// peek returns what the next read will show, without advancing.
+func (s *script[T]) peek() T { return s.steps[min(s.next, len(s.steps)-1)] }
 
 // New returns an emulator for cfg. Zero-value fields of cfg take their
 // defaults from DefaultConfig. It panics when cfg.MetadataTokens is not
@@ -228,9 +231,9 @@ func New(cfg Config) *Emulator {
 		projects:    maps.Clone(cfg.Projects),
 		instances:   map[string]map[string]map[string]Task{},
 		order:       map[[2]string][]string{},
-		jobs:        map[string]map[string]Job{},
+		jobs:        map[JobService]map[string]map[string]Job{},
 		taskScripts: map[taskKey]*script[string]{},
-		jobScripts:  map[string]*jobScript{},
+		jobScripts:  map[jobKey]*jobScript{},
 		tokens:      map[string]*issuedToken{},
 		keys:        map[string]*issuedKeys{},
 		metaTokens:  map[string]time.Time{},

@@ -25,7 +25,9 @@ const (
 	FaultThrottle FaultKind = iota + 1
 	// FaultServerError answers Fault.Status (default 503) with a JSON error
 	// body: the gateway's APIGW.0203 for 502 and 503, APIGW.0204 for 504,
-	// and the route's own service body for any other status. The metadata
+	// and the route's own service body for any other status, such as
+	// DBS.108000 on gaussdb.job, rds.job and opengauss.job, DBS.280005 on
+	// dds.job and DBS.200998 on geminidb.job. The metadata
 	// service, which no gateway fronts, answers the status text in plain
 	// text.
 	FaultServerError
@@ -91,7 +93,8 @@ const (
 	// FaultDeepEntities serves the job normally, but with entities nested
 	// Fault.Depth objects deep (default DefaultEntitiesDepth):
 	// {"a":{"a":…{}…}}, 6 bytes a level, so 5,000 levels are about 30 KB.
-	// Routes: gaussdb.job; elsewhere it serves normally.
+	// Routes: gaussdb.job and rds.job, the job services with entities (an
+	// RDS job without entities gets them); elsewhere it serves normally.
 	FaultDeepEntities
 	// FaultEchoSecrets answers an error, Fault.Status (default 400), that
 	// echoes the request's credentials: the X-Auth-Token, X-Security-Token
@@ -418,7 +421,7 @@ func writeRouteError(w http.ResponseWriter, c *call, status int, msg string) {
 		writeIAMError(w, status, msg)
 	case metadataRoute(c.m.route):
 		writeMetadataError(w, status, msg)
-	case c.m.route == RouteJob:
+	case isJobRoute(c.m.route):
 		writeJSON(w, status, errorBody{dbsBadParameter, msg})
 	default:
 		writeJSON(w, status, errorBody{dmsBadParameter, msg})
@@ -529,8 +532,9 @@ func writeServerError(w http.ResponseWriter, c *call, status int) {
 		writeMetadataError(w, status, http.StatusText(status))
 	case iamRoute(c.m.route):
 		writeIAMError(w, status, "An unexpected error prevented the server from fulfilling your request.")
-	case c.m.route == RouteJob:
-		writeDBSError(w, c.r, status, "DBS.108000", "Server error.", "服务器错误。")
+	case isJobRoute(c.m.route):
+		spec, _ := jobSpecFor(c.m.route)
+		spec.writeError(w, c.r, status, spec.serverError, spec.serverErrorMessage, "服务器错误。")
 	default:
 		writeDMSError(w, status, "DMS.00500000", "Internal service error.")
 	}
@@ -582,9 +586,21 @@ func writeHugeBody(w http.ResponseWriter, c *call, size int64) {
 			CreatedAt: "2020-06-23T03:00:03.471Z", UpdatedAt: "2020-06-23T03:00:08.130Z",
 		})
 		item, suffix = string(b), "]}"
-	case RouteJob:
-		prefix = `{"job":{"id":` + strconv.Quote(c.r.URL.Query().Get("id")) + `,"name":"CreateGaussDBforMySQLInstance","status":"Running","created":"2018-08-06T10:41:14+0800","ended":"","process":"50%","instance":{"id":"a48e43ff268f4c0e879652d65e63d0fbin07","name":"huge"},"entities":{"resource_ids":[`
+	case RouteJob, RouteRDSJob:
+		// Entities with endless resource IDs.
+		prefix = `{"job":{"id":` + strconv.Quote(c.r.URL.Query().Get("id")) + `,"name":"CreateInstance","status":"Running","created":"2018-08-06T10:41:14+0800","ended":"","process":"50%","instance":{"id":"a48e43ff268f4c0e879652d65e63d0fbin07","name":"huge"},"entities":{"resource_ids":[`
 		item, suffix = `"a48e43ff268f4c0e879652d65e63d0fbin07.volume"`, "]}}}"
+	case RouteOpenGaussJob, RouteDDSJob:
+		// No entities to fill: an endless instance name.
+		prefix = `{"job":{"id":` + strconv.Quote(c.r.URL.Query().Get("id")) + `,"name":"CreateInstance","status":"Running","created":"2018-08-06T10:41:14+0800","ended":"","progress":"50%","instance":{"id":"a48e43ff268f4c0e879652d65e63d0fbin14","name":"huge-`
+		item, sep, suffix = "0123456789abcdef0123456789abcdef", "", `"},"fail_reason":null}}`
+	case RouteGeminiDBJob:
+		// Endless jobs; total_count, set below, counts them.
+		b, _ := json.Marshal(geminiDBJobJSON{
+			ID: "e0d1e55a-0000-4000-8000-000000000000", Name: "CreateInstance", Status: "Running",
+			StartTime: "2018-08-06T10:41:14+0000", Progress: "50%", Instance: idName{"a48e43ff268f4c0e879652d65e63d0fbin06", "huge"},
+		})
+		prefix, item = `{"jobs":[`, string(b)
 	case RouteProjects:
 		b, _ := json.Marshal(projectJSON{ID: DefaultProjectID, Name: DefaultRegion, DomainID: DomainID, Enabled: true, ParentID: DomainID})
 		prefix, item, suffix = `{"projects":[`, string(b), "]}"
@@ -601,8 +617,11 @@ func writeHugeBody(w http.ResponseWriter, c *call, size int64) {
 		prefix, item, suffix = `{"token":{"catalog":[`, `{"type":"padding","id":"0123456789abcdef0123456789abcdef","endpoints":[]}`, "]}}"
 	}
 	n := size/int64(len(item)+len(sep)) + 1 // n items and their separators alone exceed size.
-	if c.m.route == RouteTaskList || c.m.route == RouteTaskGet {
+	switch c.m.route {
+	case RouteTaskList, RouteTaskGet:
 		prefix = `{"task_count":"` + strconv.FormatInt(n, 10) + `","tasks":[`
+	case RouteGeminiDBJob:
+		suffix = `],"total_count":` + strconv.FormatInt(n, 10) + "}"
 	}
 	w.Header().Set("Content-Type", contentType)
 	w.WriteHeader(http.StatusOK)

@@ -76,14 +76,15 @@ var faultRoutes = map[FaultKind][]Route{
 	FaultTasksWithoutID: {RouteTaskList, RouteTaskGet},
 	FaultNullTasks:      {RouteTaskList, RouteTaskGet},
 	FaultMissingTasks:   {RouteTaskList, RouteTaskGet},
-	FaultDeepEntities:   {RouteJob},
+	FaultDeepEntities:   {RouteJob, RouteRDSJob},
 }
 
 // FaultSpecHelp describes the syntax ParseFault reads, for a command's
 // usage text.
 const FaultSpecHelp = `route=ROUTE,kind=KIND[,times=N][,KEY=VALUE...]
   route:        iam.projects, iam.tokens, iam.domains, iam.securitytokens,
-                dms.tasks.list, dms.tasks.get, gaussdb.job,
+                dms.tasks.list, dms.tasks.get, gaussdb.job, rds.job,
+                opengauss.job, dds.job, geminidb.job,
                 metadata.token or metadata.securitykey
   times:        how many responses it affects; 0 (the default) is every one
   kinds and their keys:
@@ -101,7 +102,7 @@ const FaultSpecHelp = `route=ROUTE,kind=KIND[,times=N][,KEY=VALUE...]
     tasks-without-id                               (dms.tasks.*)
     null-tasks        task-count=TEXT              (dms.tasks.*)
     missing-tasks     task-count=TEXT              (dms.tasks.*)
-    deep-entities     depth=N (default 5000)       (gaussdb.job)
+    deep-entities     depth=N (default 5000)       (gaussdb.job, rds.job)
     echo-secrets      status=CODE (default 400)
     terminal-escapes  status=CODE (default 400)`
 

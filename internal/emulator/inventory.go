@@ -16,8 +16,10 @@ type InstanceInfo struct {
 	NewestTask string
 }
 
-// JobInfo describes a GaussDB(for MySQL) job the emulator holds.
+// JobInfo describes a job of a database service the emulator holds.
 type JobInfo struct {
+	// Service is the job's service.
+	Service JobService
 	// ProjectID and ID locate the job.
 	ProjectID, ID string
 	// Name and Status are the job's own, as added.
@@ -47,23 +49,27 @@ func (e *Emulator) Instances() []InstanceInfo {
 	return out
 }
 
-// Jobs returns the GaussDB(for MySQL) jobs the emulator holds, by project
-// and then by ID.
+// Jobs returns the jobs the emulator holds, by service (in the order of
+// JobServices), then by project and then by ID.
 func (e *Emulator) Jobs() []JobInfo {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	var out []JobInfo
-	for project, jobs := range e.jobs {
-		for id, j := range jobs {
-			info := JobInfo{ProjectID: project, ID: id, Name: j.Name, Status: j.Status}
-			if s := e.jobScripts[id]; s != nil {
-				info.Steps = slices.Clone(s.steps)
+	for svc, byProject := range e.jobs {
+		for project, jobs := range byProject {
+			for id, j := range jobs {
+				info := JobInfo{Service: svc, ProjectID: project, ID: id, Name: j.Name, Status: j.Status}
+				if s := e.jobScripts[jobKey{svc, id}]; s != nil {
+					info.Steps = slices.Clone(s.steps)
+				}
+				out = append(out, info)
 			}
-			out = append(out, info)
 		}
 	}
+	services := JobServices()
 	slices.SortFunc(out, func(a, b JobInfo) int {
-		return cmp.Or(cmp.Compare(a.ProjectID, b.ProjectID), cmp.Compare(a.ID, b.ID))
+		return cmp.Or(cmp.Compare(slices.Index(services, a.Service), slices.Index(services, b.Service)),
+			cmp.Compare(a.ProjectID, b.ProjectID), cmp.Compare(a.ID, b.ID))
 	})
 	return out
 }

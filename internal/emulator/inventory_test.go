@@ -20,8 +20,8 @@ func TestInventory(t *testing.T) {
 		t.Fatalf("instances:\n got %+v\nwant %+v", got, wantInstances)
 	}
 	wantJobs := []JobInfo{
-		{DefaultProjectID, seedJobID, "CreateGaussDBforMySQLInstance", "Completed", nil},
-		{DefaultProjectID, failedJobID, "RestartGaussDBforMySQLInstance", "Failed", []JobStep{{"Running", "10%"}, {"Failed", ""}}},
+		{JobServiceGaussDB, DefaultProjectID, seedJobID, "CreateGaussDBforMySQLInstance", "Completed", nil},
+		{JobServiceGaussDB, DefaultProjectID, failedJobID, "RestartGaussDBforMySQLInstance", "Failed", []JobStep{{"Running", "10%"}, {"Failed", ""}}},
 	}
 	if got := e.Jobs(); !reflect.DeepEqual(got, wantJobs) {
 		t.Fatalf("jobs:\n got %+v\nwant %+v", got, wantJobs)

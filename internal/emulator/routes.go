@@ -23,8 +23,18 @@ const (
 	RouteTaskList Route = "dms.tasks.list"
 	// RouteTaskGet is GET /v2/{project_id}/instances/{instance_id}/tasks/{task_id}.
 	RouteTaskGet Route = "dms.tasks.get"
-	// RouteJob is GET /v3/{project_id}/jobs?id=.
+	// RouteJob is GET /v3/{project_id}/jobs?id= of GaussDB(for MySQL).
 	RouteJob Route = "gaussdb.job"
+	// RouteRDSJob is GET /rds/v3/{project_id}/jobs?id=, RDS's.
+	RouteRDSJob Route = "rds.job"
+	// RouteOpenGaussJob is GET /opengauss/v3/{project_id}/jobs?id=,
+	// GaussDB(for openGauss)'s.
+	RouteOpenGaussJob Route = "opengauss.job"
+	// RouteDDSJob is GET /dds/v3/{project_id}/jobs?id=, DDS's.
+	RouteDDSJob Route = "dds.job"
+	// RouteGeminiDBJob is GET /geminidb/v3/{project_id}/jobs, GeminiDB's
+	// job list.
+	RouteGeminiDBJob Route = "geminidb.job"
 	// RouteMetadataToken is PUT /meta-data/latest/api/token of the ECS
 	// metadata service.
 	RouteMetadataToken Route = "metadata.token"
@@ -65,6 +75,10 @@ var routeTable = []routeSpec{
 	{RouteTaskList, "dms", false, http.MethodGet, "/v2/{project_id}/instances/{instance_id}/tasks", (*Emulator).handleTaskList},
 	{RouteTaskGet, "dms", false, http.MethodGet, "/v2/{project_id}/instances/{instance_id}/tasks/{task_id}", (*Emulator).handleTaskGet},
 	{RouteJob, "gaussdb", false, http.MethodGet, "/v3/{project_id}/jobs", (*Emulator).handleJob},
+	{RouteRDSJob, "rds", true, http.MethodGet, "/v3/{project_id}/jobs", (*Emulator).handleJob},
+	{RouteOpenGaussJob, "opengauss", true, http.MethodGet, "/v3/{project_id}/jobs", (*Emulator).handleJob},
+	{RouteDDSJob, "dds", true, http.MethodGet, "/v3/{project_id}/jobs", (*Emulator).handleJob},
+	{RouteGeminiDBJob, "geminidb", true, http.MethodGet, "/v3/{project_id}/jobs", (*Emulator).handleJob},
 	{RouteMetadataToken, "metadata", false, http.MethodPut, "/meta-data/latest/api/token", (*Emulator).handleMetadataToken},
 	{RouteMetadataSecurityKey, "metadata", false, http.MethodGet, "/openstack/latest/securitykey", (*Emulator).handleMetadataSecurityKey},
 }
