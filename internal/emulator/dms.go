@@ -3,7 +3,6 @@ package emulator
 import (
 	"net/http"
 	"net/url"
-	"sort"
 	"strconv"
 	"time"
 )
@@ -28,7 +27,7 @@ const dmsQueryTimeFormat = "20060102150405"
 func (e *Emulator) AddInstance(projectID, instanceID string) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	e.instanceLocked(projectID, instanceID)
+	e.dms.instance(projectID, instanceID)
 }
 
 // AddTasks adds tasks to an instance, creating the instance if needed. A
@@ -36,27 +35,7 @@ func (e *Emulator) AddInstance(projectID, instanceID string) {
 func (e *Emulator) AddTasks(projectID, instanceID string, tasks ...Task) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	inst := e.instanceLocked(projectID, instanceID)
-	for _, t := range tasks {
-		inst[t.ID] = t
-	}
-}
-
-// instanceLocked returns an instance's tasks for writing. Callers add
-// tasks, so the instance's order is recomputed on its next read.
-func (e *Emulator) instanceLocked(projectID, instanceID string) map[string]Task {
-	delete(e.order, [2]string{projectID, instanceID})
-	p := e.instances[projectID]
-	if p == nil {
-		p = map[string]map[string]Task{}
-		e.instances[projectID] = p
-	}
-	inst := p[instanceID]
-	if inst == nil {
-		inst = map[string]Task{}
-		p[instanceID] = inst
-	}
-	return inst
+	e.dms.add(projectID, instanceID, tasks)
 }
 
 // ScriptTask makes each read of a task, in a list or on its own, show the
@@ -67,12 +46,7 @@ func (e *Emulator) instanceLocked(projectID, instanceID string) map[string]Task 
 func (e *Emulator) ScriptTask(instanceID, taskID string, statuses ...string) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	k := taskKey{instanceID, taskID}
-	if len(statuses) == 0 {
-		delete(e.taskScripts, k)
-		return
-	}
-	e.taskScripts[k] = &script[string]{steps: append([]string(nil), statuses...)}
+	e.dms.script(instanceID, taskID, statuses)
 }
 
 type taskJSON struct {
@@ -100,9 +74,7 @@ func formatDMSTime(t time.Time) string {
 
 // readTaskLocked renders a task as one read shows it, advancing its script.
 func (e *Emulator) readTaskLocked(instanceID string, t Task) taskJSON {
-	if s := e.taskScripts[taskKey{instanceID, t.ID}]; s != nil {
-		t.Status = s.advance()
-	}
+	t.Status = e.dms.status(instanceID, t.ID, t.Status)
 	return taskJSON{
 		ID: t.ID, Name: t.Name, UserName: t.UserName, UserID: t.UserID, Params: t.Params, Status: t.Status,
 		CreatedAt: formatDMSTime(t.CreatedAt), UpdatedAt: formatDMSTime(t.UpdatedAt),
@@ -253,58 +225,19 @@ func (e *Emulator) handleTaskList(w http.ResponseWriter, c *call) {
 		return
 	}
 	e.mu.Lock()
-	inst, ok := e.instances[c.m.project][c.m.instance]
+	inst, ok := e.dms.instances[c.m.project][c.m.instance]
 	if !ok {
 		e.mu.Unlock()
 		writeDMSError(w, http.StatusNotFound, dmsInstanceNotFound, "This DMS instance does not exist.")
 		return
 	}
-	// Filter in the kept order and build only the requested page, as the
-	// real service answers from an index: sorting every task on every
-	// request would make the emulator, not the client, the bottleneck of
-	// the paging benchmark.
-	var page []Task
-	total := 0
-	from := lq.start - 1
-	for _, id := range e.orderLocked(c.m.project, c.m.instance, inst) {
-		t := inst[id]
-		created := t.CreatedAt.Truncate(time.Second)
-		if lq.hasBegin && created.Before(lq.begin) || lq.hasEnd && created.After(lq.end) {
-			continue
-		}
-		if total >= from && total < from+lq.limit {
-			page = append(page, t)
-		}
-		total++
-	}
+	page, total := e.dms.page(c.m.project, c.m.instance, inst, lq)
 	out := make([]taskJSON, 0, len(page))
 	for _, t := range page {
 		out = append(out, e.readTaskLocked(c.m.instance, t))
 	}
 	e.mu.Unlock()
 	writeJSON(w, http.StatusOK, taskListJSON{TaskCount: c.taskCount(total), Tasks: out})
-}
-
-// orderLocked returns the instance's task IDs newest first, equal
-// created_at ordered by ID descending, sorting only after a write.
-func (e *Emulator) orderLocked(projectID, instanceID string, inst map[string]Task) []string {
-	k := [2]string{projectID, instanceID}
-	if ids, ok := e.order[k]; ok {
-		return ids
-	}
-	ids := make([]string, 0, len(inst))
-	for id := range inst {
-		ids = append(ids, id)
-	}
-	sort.Slice(ids, func(i, j int) bool {
-		a, b := inst[ids[i]], inst[ids[j]]
-		if !a.CreatedAt.Equal(b.CreatedAt) {
-			return a.CreatedAt.After(b.CreatedAt)
-		}
-		return a.ID > b.ID
-	})
-	e.order[k] = ids
-	return ids
 }
 
 // taskCount is the task_count to send for a real count of n: replaced
@@ -326,7 +259,7 @@ func (e *Emulator) handleTaskGet(w http.ResponseWriter, c *call) {
 		return
 	}
 	e.mu.Lock()
-	inst, ok := e.instances[c.m.project][c.m.instance]
+	inst, ok := e.dms.instances[c.m.project][c.m.instance]
 	if !ok {
 		e.mu.Unlock()
 		writeDMSError(w, http.StatusNotFound, dmsInstanceNotFound, "This DMS instance does not exist.")

@@ -157,21 +157,17 @@ func DefaultConfig() Config {
 type Emulator struct {
 	cfg Config
 
-	mu          sync.Mutex
-	projects    map[string]string                        // region -> project ID
-	instances   map[string]map[string]map[string]Task    // project -> instance -> task ID -> task
-	order       map[[2]string][]string                   // project and instance -> task IDs, newest first
-	jobs        map[JobService]map[string]map[string]Job // service -> project -> job ID -> job
-	taskScripts map[taskKey]*script[string]              // by instance and task ID
-	jobScripts  map[jobKey]*jobScript                    // by service and job ID
-	tokens      map[string]*issuedToken                  // by token value
-	keys        map[string]*issuedKeys                   // temporary keys issued, by access key
-	metaTokens  map[string]time.Time                     // metadata session token -> expiry
-	faults      map[Route][]*queuedFault                 // per route, in injection order
-	counts      map[Route]int                            // requests per route
+	mu         sync.Mutex
+	projects   map[string]string                        // region -> project ID
+	dms        *taskStore[Task]                         // DMS background tasks
+	jobs       map[JobService]map[string]map[string]Job // service -> project -> job ID -> job
+	jobScripts map[jobKey]*jobScript                    // by service and job ID
+	tokens     map[string]*issuedToken                  // by token value
+	keys       map[string]*issuedKeys                   // temporary keys issued, by access key
+	metaTokens map[string]time.Time                     // metadata session token -> expiry
+	faults     map[Route][]*queuedFault                 // per route, in injection order
+	counts     map[Route]int                            // requests per route
 }
-
-type taskKey struct{ instance, task string }
 
 // script is a sequence of values shown one per read; the last one sticks.
 type script[T any] struct {
@@ -228,17 +224,15 @@ func New(cfg Config) *Emulator {
 		panic("emulator: Config.MetadataTokens " + strconv.Quote(string(cfg.MetadataTokens)) + " is not optional, required or unsupported")
 	}
 	e := &Emulator{
-		projects:    maps.Clone(cfg.Projects),
-		instances:   map[string]map[string]map[string]Task{},
-		order:       map[[2]string][]string{},
-		jobs:        map[JobService]map[string]map[string]Job{},
-		taskScripts: map[taskKey]*script[string]{},
-		jobScripts:  map[jobKey]*jobScript{},
-		tokens:      map[string]*issuedToken{},
-		keys:        map[string]*issuedKeys{},
-		metaTokens:  map[string]time.Time{},
-		faults:      map[Route][]*queuedFault{},
-		counts:      map[Route]int{},
+		projects:   maps.Clone(cfg.Projects),
+		dms:        newTaskStore[Task](),
+		jobs:       map[JobService]map[string]map[string]Job{},
+		jobScripts: map[jobKey]*jobScript{},
+		tokens:     map[string]*issuedToken{},
+		keys:       map[string]*issuedKeys{},
+		metaTokens: map[string]time.Time{},
+		faults:     map[Route][]*queuedFault{},
+		counts:     map[Route]int{},
 	}
 	cfg.Projects = maps.Clone(cfg.Projects)
 	e.cfg = cfg

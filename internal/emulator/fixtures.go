@@ -147,7 +147,7 @@ func (e *Emulator) LoadFixtures(r io.Reader) error {
 	e.mu.Lock()
 	maps.Copy(e.projects, doc.Projects)
 	for _, in := range instances {
-		e.instanceLocked(in[0], in[1])
+		e.dms.instance(in[0], in[1])
 	}
 	e.mu.Unlock()
 	for _, t := range tasks {

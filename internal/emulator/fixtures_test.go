@@ -91,7 +91,7 @@ func TestLoadFixturesPrimaryProject(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.mu.Lock()
-	_, ok := e.instances["aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"]["i"]
+	_, ok := e.dms.instances["aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"]["i"]
 	e.mu.Unlock()
 	if !ok {
 		t.Fatal("instance not in af-south-1's project")
@@ -122,7 +122,7 @@ func TestLoadFixturesErrors(t *testing.T) {
 				t.Fatalf("error %v, want one with %q", err, tc.want)
 			}
 			e.mu.Lock()
-			n := len(e.instances) + len(e.jobs)
+			n := len(e.dms.instances) + len(e.jobs)
 			e.mu.Unlock()
 			if n != 0 {
 				t.Fatal("a rejected document changed the data")

@@ -34,10 +34,10 @@ func (e *Emulator) Instances() []InstanceInfo {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	var out []InstanceInfo
-	for project, insts := range e.instances {
+	for project, insts := range e.dms.instances {
 		for id, tasks := range insts {
 			info := InstanceInfo{ProjectID: project, ID: id, Tasks: len(tasks)}
-			if order := e.orderLocked(project, id, tasks); len(order) > 0 {
+			if order := e.dms.ordered(project, id, tasks); len(order) > 0 {
 				info.NewestTask = order[0]
 			}
 			out = append(out, info)
