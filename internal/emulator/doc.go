@@ -1,7 +1,7 @@
 // Package emulator is a local fake of the Huawei Cloud APIs that the provider
 // calls: IAM, the DMS background tasks of RocketMQ, Kafka and RabbitMQ, the
-// task centers of GaussDB(for MySQL), RDS, GaussDB(for openGauss), DDS and
-// GeminiDB, and the ECS metadata service. One http.Handler serves them all
+// DCS background tasks, the task centers of GaussDB(for MySQL), RDS,
+// GaussDB(for openGauss), DDS and GeminiDB, and the ECS metadata service. One http.Handler serves them all
 // on one base URL:
 //
 //	GET  /v3/projects?name={region}                                iam.projects
@@ -15,6 +15,7 @@
 //	GET  /opengauss/v3/{project_id}/jobs?id={job_id}               opengauss.job
 //	GET  /dds/v3/{project_id}/jobs?id={job_id}                     dds.job
 //	GET  /geminidb/v3/{project_id}/jobs[?id={job_id}]              geminidb.job
+//	GET  /dcs/v2/{project_id}/instances/{instance_id}/tasks        dcs.tasks.list
 //	PUT  /meta-data/latest/api/token                               metadata.token
 //	GET  /openstack/latest/securitykey                             metadata.securitykey
 //
@@ -35,11 +36,12 @@
 // # Service prefixes
 //
 // In the real cloud each service has a host of its own, and five of them
-// answer the same GET /v3/{project_id}/jobs. On the emulator's one base
-// URL, such services are served under a prefix, the service's endpoint
-// key: a client's endpoint for rds is BASE_URL/rds, for opengauss
-// BASE_URL/opengauss, for dds BASE_URL/dds and for geminidb
-// BASE_URL/geminidb. The emulator routes a request under a prefix to that
+// answer the same GET /v3/{project_id}/jobs, while DCS answers DMS's path
+// for its background tasks. On the emulator's one base URL, such services
+// are served under a prefix, the service's endpoint key: a client's
+// endpoint for rds is BASE_URL/rds, for opengauss BASE_URL/opengauss, for
+// dds BASE_URL/dds, for geminidb BASE_URL/geminidb and for dcs
+// BASE_URL/dcs. The emulator routes a request under a prefix to that
 // service with the prefix stripped, but checks its signature against the
 // path as sent, prefix included, as the client signed it. IAM, DMS,
 // GaussDB(for MySQL) and the metadata service stay at the root: their
@@ -177,6 +179,18 @@
 //     and offset from 0, filters by status, name and a start_time window
 //     only when given (not the documented default of the last 30 days),
 //     and lists newest first; bad values get 400 DBS.200001.
+//   - DCS list: offset is a 0-based item offset (start is not DCS's and is
+//     ignored); limit is 1 to 1000, default 10 (neither is documented; 10 is
+//     the official provider's page); start_time and end_time are
+//     YYYYMMDDHHmmss UTC, and begin_time, the name in the documented example
+//     request and in the official provider, is accepted for start_time,
+//     which wins when both are sent. The order and the time filter are as on
+//     DMS. Bad parameters get 400 DCS.4062 "Invalid {name} parameter in the
+//     request.", an unknown instance 404 DCS.3022, a path project not the
+//     account's 400 DCS.4002, credentials for another project 403 DCS.4003
+//     (the emulator's pick), all with "error_ext_msg": null. A task's
+//     details are sent as given, {} when it has none. There is no
+//     single-task GET: its path answers 404 APIGW.0101.
 //   - IAM: GET /v3/projects without name lists every project. A token must
 //     be scoped to a project or a domain; an unknown project, or a domain
 //     other than the identity's, gets 400 with IAM's body,

@@ -151,15 +151,17 @@ func DefaultConfig() Config {
 	}
 }
 
-// Emulator is an http.Handler that imitates IAM, DMS background tasks and the
-// GaussDB(for MySQL) task center on one base URL. Its data, faults and
-// counters are safe for concurrent use.
+// Emulator is an http.Handler that imitates IAM, the background tasks of
+// DMS and DCS, the task centers of five database services and the ECS
+// metadata service on one base URL. Its data, faults and counters are safe
+// for concurrent use.
 type Emulator struct {
 	cfg Config
 
 	mu         sync.Mutex
 	projects   map[string]string                        // region -> project ID
 	dms        *taskStore[Task]                         // DMS background tasks
+	dcs        *taskStore[DCSTask]                      // DCS background tasks
 	jobs       map[JobService]map[string]map[string]Job // service -> project -> job ID -> job
 	jobScripts map[jobKey]*jobScript                    // by service and job ID
 	tokens     map[string]*issuedToken                  // by token value
@@ -226,6 +228,7 @@ func New(cfg Config) *Emulator {
 	e := &Emulator{
 		projects:   maps.Clone(cfg.Projects),
 		dms:        newTaskStore[Task](),
+		dcs:        newTaskStore[DCSTask](),
 		jobs:       map[JobService]map[string]map[string]Job{},
 		jobScripts: map[jobKey]*jobScript{},
 		tokens:     map[string]*issuedToken{},

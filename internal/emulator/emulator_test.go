@@ -236,6 +236,16 @@ func TestConcurrentUse(t *testing.T) {
 				e.AddTasks(DefaultProjectID, testInstance, Task{ID: id, CreatedAt: time.Now()})
 				e.ScriptTask(testInstance, id, "EXECUTING", "SUCCESS")
 				e.AddJob(DefaultProjectID, Job{ID: id})
+				e.AddServiceJob(JobServiceGeminiDB, DefaultProjectID, Job{ID: id, Created: "2026-01-01T00:00:00+0000"})
+				e.ScriptServiceJob(JobServiceGeminiDB, id, JobStep{"Running", "50%"}, JobStep{"Completed", ""})
+				e.AddDCSTasks(DefaultProjectID, "dcs-1", DCSTask{ID: id, CreatedAt: time.Now()})
+				e.ScriptDCSTask("dcs-1", id, "EXECUTING", "SUCCESS")
+				if s := fetchStatus(t, srv, "/dcs/v2/"+DefaultProjectID+"/instances/dcs-1/tasks?limit=1000"); s != http.StatusOK {
+					t.Errorf("DCS status %d", s)
+				}
+				fetchStatus(t, srv, "/geminidb/v3/"+DefaultProjectID+"/jobs")
+				_ = e.Jobs()
+				_ = e.Instances()
 				e.InjectFault(RouteTaskGet, Fault{Kind: FaultTaskCountSkew, Times: 1})
 				if s := fetchStatus(t, srv, tasksPath+"?limit=100"); s != http.StatusOK {
 					t.Errorf("status %d", s)

@@ -280,16 +280,22 @@ func (e *Emulator) applyFault(w *statusWriter, c *call, f Fault) bool {
 		c.rawCount = cmp.Or(f.TaskCount, defaultRawTaskCount)
 		return false
 	case FaultEndlessPages:
-		if c.m.route != RouteTaskList {
+		if !actsOn(f.Kind, c.m.route) {
 			return false
 		}
-		lq, msg := parseListQuery(c.r.URL.Query())
-		if msg != "" {
+		var lq listQuery
+		var bad string
+		if c.m.route == RouteDCSTaskList {
+			lq, bad = parseDCSListQuery(c.r.URL.Query())
+		} else {
+			lq, bad = parseListQuery(c.r.URL.Query())
+		}
+		if bad != "" {
 			return false // The normal 400.
 		}
-		writeEndlessPage(w, lq, cmp.Or(f.TaskCount, defaultEndlessTaskCount))
+		writeEndlessPage(w, c.m.route, lq, cmp.Or(f.TaskCount, defaultEndlessTaskCount))
 	case FaultOversizedPage:
-		if c.m.route != RouteTaskList {
+		if !actsOn(f.Kind, c.m.route) {
 			return false
 		}
 		n := f.Tasks
@@ -298,7 +304,7 @@ func (e *Emulator) applyFault(w *statusWriter, c *call, f Fault) bool {
 		}
 		writeOversizedPage(w, n, cmp.Or(f.TaskCount, strconv.Itoa(n)))
 	case FaultTasksWithoutID, FaultNullTasks, FaultMissingTasks:
-		if c.m.route != RouteTaskList && c.m.route != RouteTaskGet {
+		if !actsOn(f.Kind, c.m.route) {
 			return false
 		}
 		e.rewriteTaskList(w, c, func(l map[string]json.RawMessage) {
@@ -368,8 +374,9 @@ func (e *Emulator) rewriteTaskList(w http.ResponseWriter, c *call, edit func(map
 // FaultEndlessPages; later positions are older.
 var endlessEpoch = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 
-// writeEndlessPage answers a page of lq.limit made-up tasks from lq.start.
-func writeEndlessPage(w http.ResponseWriter, lq listQuery, count string) {
+// writeEndlessPage answers a page of lq.limit made-up tasks from lq.start,
+// in the shape of route's list.
+func writeEndlessPage(w http.ResponseWriter, route Route, lq listQuery, count string) {
 	tasks := make([]taskJSON, lq.limit)
 	for i := range tasks {
 		p := int64(lq.start) + int64(i)
@@ -381,7 +388,18 @@ func writeEndlessPage(w http.ResponseWriter, lq listQuery, count string) {
 			Params: "{}", Status: "SUCCESS", CreatedAt: formatDMSTime(at), UpdatedAt: formatDMSTime(at),
 		}
 	}
-	writeJSON(w, http.StatusOK, taskListJSON{TaskCount: count, Tasks: tasks})
+	if route != RouteDCSTaskList {
+		writeJSON(w, http.StatusOK, taskListJSON{TaskCount: count, Tasks: tasks})
+		return
+	}
+	dcs := make([]dcsTaskJSON, len(tasks))
+	for i, t := range tasks {
+		dcs[i] = dcsTaskJSON{
+			ID: t.ID, Name: "restart", Details: json.RawMessage(`{}`), UserName: t.UserName, UserID: t.UserID,
+			Params: t.Params, Status: t.Status, CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt,
+		}
+	}
+	writeJSON(w, http.StatusOK, dcsTaskListJSON{TaskCount: count, Tasks: dcs})
 }
 
 // writeOversizedPage streams one task list of n tasks, each
@@ -423,6 +441,8 @@ func writeRouteError(w http.ResponseWriter, c *call, status int, msg string) {
 		writeMetadataError(w, status, msg)
 	case isJobRoute(c.m.route):
 		writeJSON(w, status, errorBody{dbsBadParameter, msg})
+	case c.m.route == RouteDCSTaskList:
+		writeDCSError(w, status, dcsBadParameter, msg)
 	default:
 		writeJSON(w, status, errorBody{dmsBadParameter, msg})
 	}
@@ -535,6 +555,8 @@ func writeServerError(w http.ResponseWriter, c *call, status int) {
 	case isJobRoute(c.m.route):
 		spec, _ := jobSpecFor(c.m.route)
 		spec.writeError(w, c.r, status, spec.serverError, spec.serverErrorMessage, "服务器错误。")
+	case c.m.route == RouteDCSTaskList:
+		writeDCSError(w, status, dcsServerError, "Internal service error.")
 	default:
 		writeDMSError(w, status, "DMS.00500000", "Internal service error.")
 	}
@@ -586,6 +608,13 @@ func writeHugeBody(w http.ResponseWriter, c *call, size int64) {
 			CreatedAt: "2020-06-23T03:00:03.471Z", UpdatedAt: "2020-06-23T03:00:08.130Z",
 		})
 		item, suffix = string(b), "]}"
+	case RouteDCSTaskList:
+		b, _ := json.Marshal(dcsTaskJSON{
+			ID: "ff80808172b3ae910172c04a5d3d0024", Name: "EXTEND", Details: json.RawMessage(`{"old_capacity":"2","new_capacity":"4"}`),
+			UserName: "dcs_test", UserID: UserID, Params: `{"new_capacity":4}`, Status: "SUCCESS",
+			CreatedAt: "2020-06-17T07:38:42.503Z", UpdatedAt: "2020-06-17T07:38:50.874Z", EnableShow: true,
+		})
+		item, suffix = string(b), "]}"
 	case RouteJob, RouteRDSJob:
 		// Entities with endless resource IDs.
 		prefix = `{"job":{"id":` + strconv.Quote(c.r.URL.Query().Get("id")) + `,"name":"CreateInstance","status":"Running","created":"2018-08-06T10:41:14+0800","ended":"","process":"50%","instance":{"id":"a48e43ff268f4c0e879652d65e63d0fbin07","name":"huge"},"entities":{"resource_ids":[`
@@ -618,7 +647,7 @@ func writeHugeBody(w http.ResponseWriter, c *call, size int64) {
 	}
 	n := size/int64(len(item)+len(sep)) + 1 // n items and their separators alone exceed size.
 	switch c.m.route {
-	case RouteTaskList, RouteTaskGet:
+	case RouteTaskList, RouteTaskGet, RouteDCSTaskList:
 		prefix = `{"task_count":"` + strconv.FormatInt(n, 10) + `","tasks":[`
 	case RouteGeminiDBJob:
 		suffix = `],"total_count":` + strconv.FormatInt(n, 10) + "}"

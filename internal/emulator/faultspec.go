@@ -69,14 +69,21 @@ var faultParams = map[FaultKind][]string{
 // faultRoutes lists the routes a kind acts on, for the kinds that act on
 // some routes only; a spec naming another route is refused.
 var faultRoutes = map[FaultKind][]Route{
-	FaultTaskCountSkew:  {RouteTaskList, RouteTaskGet},
-	FaultTaskCountRaw:   {RouteTaskList, RouteTaskGet},
-	FaultEndlessPages:   {RouteTaskList},
-	FaultOversizedPage:  {RouteTaskList},
-	FaultTasksWithoutID: {RouteTaskList, RouteTaskGet},
-	FaultNullTasks:      {RouteTaskList, RouteTaskGet},
-	FaultMissingTasks:   {RouteTaskList, RouteTaskGet},
+	FaultTaskCountSkew:  {RouteTaskList, RouteTaskGet, RouteDCSTaskList},
+	FaultTaskCountRaw:   {RouteTaskList, RouteTaskGet, RouteDCSTaskList},
+	FaultEndlessPages:   {RouteTaskList, RouteDCSTaskList},
+	FaultOversizedPage:  {RouteTaskList, RouteDCSTaskList},
+	FaultTasksWithoutID: {RouteTaskList, RouteTaskGet, RouteDCSTaskList},
+	FaultNullTasks:      {RouteTaskList, RouteTaskGet, RouteDCSTaskList},
+	FaultMissingTasks:   {RouteTaskList, RouteTaskGet, RouteDCSTaskList},
 	FaultDeepEntities:   {RouteJob, RouteRDSJob},
+}
+
+// actsOn reports whether a fault of kind acts on route: every route, for
+// the kinds that faultRoutes does not limit.
+func actsOn(kind FaultKind, route Route) bool {
+	routes, limited := faultRoutes[kind]
+	return !limited || slices.Contains(routes, route)
 }
 
 // FaultSpecHelp describes the syntax ParseFault reads, for a command's
@@ -84,7 +91,7 @@ var faultRoutes = map[FaultKind][]Route{
 const FaultSpecHelp = `route=ROUTE,kind=KIND[,times=N][,KEY=VALUE...]
   route:        iam.projects, iam.tokens, iam.domains, iam.securitytokens,
                 dms.tasks.list, dms.tasks.get, gaussdb.job, rds.job,
-                opengauss.job, dds.job, geminidb.job,
+                opengauss.job, dds.job, geminidb.job, dcs.tasks.list,
                 metadata.token or metadata.securitykey
   times:        how many responses it affects; 0 (the default) is every one
   kinds and their keys:
@@ -94,14 +101,14 @@ const FaultSpecHelp = `route=ROUTE,kind=KIND[,times=N][,KEY=VALUE...]
     close-mid-body
     html              status=CODE (default 502)
     truncated-json
-    task-count-skew   delta=N                      (dms.tasks.*)
+    task-count-skew   delta=N                      (dms.tasks.*, dcs.tasks.list)
     huge-body         size=BYTES (or 64KiB, 33MiB, 1GiB; default 33MiB)
-    task-count-raw    task-count=TEXT (default 2000000000)  (dms.tasks.*)
-    endless-pages     task-count=TEXT (default 1000000000000) (dms.tasks.list)
-    oversized-page    tasks=N (default 517511), task-count=TEXT (dms.tasks.list)
-    tasks-without-id                               (dms.tasks.*)
-    null-tasks        task-count=TEXT              (dms.tasks.*)
-    missing-tasks     task-count=TEXT              (dms.tasks.*)
+    task-count-raw    task-count=TEXT (default 2000000000)  (dms.tasks.*, dcs.tasks.list)
+    endless-pages     task-count=TEXT (default 1000000000000) (*.tasks.list)
+    oversized-page    tasks=N (default 517511), task-count=TEXT (*.tasks.list)
+    tasks-without-id                               (dms.tasks.*, dcs.tasks.list)
+    null-tasks        task-count=TEXT              (dms.tasks.*, dcs.tasks.list)
+    missing-tasks     task-count=TEXT              (dms.tasks.*, dcs.tasks.list)
     deep-entities     depth=N (default 5000)       (gaussdb.job, rds.job)
     echo-secrets      status=CODE (default 400)
     terminal-escapes  status=CODE (default 400)`
@@ -146,8 +153,8 @@ func ParseFault(spec string) (Route, Fault, error) {
 	if f.Kind == 0 {
 		return "", f, fmt.Errorf("fault %q: kind %q is not one of %s", spec, name, strings.Join(faultKindNames[FaultThrottle:], ", "))
 	}
-	if routes, limited := faultRoutes[f.Kind]; limited && !slices.Contains(routes, route) {
-		return "", f, fmt.Errorf("fault %q: %s acts on %s only", spec, f.Kind, routeList(routes))
+	if !actsOn(f.Kind, route) {
+		return "", f, fmt.Errorf("fault %q: %s acts on %s only", spec, f.Kind, routeList(faultRoutes[f.Kind]))
 	}
 	for _, k := range order {
 		v := kv[k]

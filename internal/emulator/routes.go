@@ -35,6 +35,10 @@ const (
 	// RouteGeminiDBJob is GET /geminidb/v3/{project_id}/jobs, GeminiDB's
 	// job list.
 	RouteGeminiDBJob Route = "geminidb.job"
+	// RouteDCSTaskList is GET
+	// /dcs/v2/{project_id}/instances/{instance_id}/tasks, DCS's background
+	// tasks. DCS has no single-task GET.
+	RouteDCSTaskList Route = "dcs.tasks.list"
 	// RouteMetadataToken is PUT /meta-data/latest/api/token of the ECS
 	// metadata service.
 	RouteMetadataToken Route = "metadata.token"
@@ -79,6 +83,7 @@ var routeTable = []routeSpec{
 	{RouteOpenGaussJob, "opengauss", true, http.MethodGet, "/v3/{project_id}/jobs", (*Emulator).handleJob},
 	{RouteDDSJob, "dds", true, http.MethodGet, "/v3/{project_id}/jobs", (*Emulator).handleJob},
 	{RouteGeminiDBJob, "geminidb", true, http.MethodGet, "/v3/{project_id}/jobs", (*Emulator).handleJob},
+	{RouteDCSTaskList, "dcs", true, http.MethodGet, "/v2/{project_id}/instances/{instance_id}/tasks", (*Emulator).handleDCSTaskList},
 	{RouteMetadataToken, "metadata", false, http.MethodPut, "/meta-data/latest/api/token", (*Emulator).handleMetadataToken},
 	{RouteMetadataSecurityKey, "metadata", false, http.MethodGet, "/openstack/latest/securitykey", (*Emulator).handleMetadataSecurityKey},
 }

@@ -37,7 +37,7 @@ func TestRouteTable(t *testing.T) {
 	if !slices.Equal(Routes(), []Route{
 		RouteProjects, RouteTokens, RouteDomains, RouteSecurityTokens,
 		RouteTaskList, RouteTaskGet, RouteJob,
-		RouteRDSJob, RouteOpenGaussJob, RouteDDSJob, RouteGeminiDBJob,
+		RouteRDSJob, RouteOpenGaussJob, RouteDDSJob, RouteGeminiDBJob, RouteDCSTaskList,
 		RouteMetadataToken, RouteMetadataSecurityKey,
 	}) {
 		t.Fatalf("Routes() = %v", Routes())

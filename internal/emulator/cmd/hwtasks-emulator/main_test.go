@@ -150,7 +150,7 @@ func TestRunErrors(t *testing.T) {
 		{"bad address", []string{"-listen", "127.0.0.1:notaport"}, "listen"},
 		{"fault without a route", []string{"-fault", "kind=endless-pages"}, `invalid value "kind=endless-pages" for flag -fault: fault "kind=endless-pages": route "" is not one of`},
 		{"fault of an unknown kind", []string{"-fault", "route=dms.tasks.list,kind=endless"}, `kind "endless" is not one of`},
-		{"fault on a route it does not act on", []string{"-fault", "route=dms.tasks.get,kind=endless-pages"}, "endless-pages acts on dms.tasks.list only"},
+		{"fault on a route it does not act on", []string{"-fault", "route=dms.tasks.get,kind=endless-pages"}, "endless-pages acts on dms.tasks.list, dcs.tasks.list only"},
 		{"fault with a key of another kind", []string{"-fault", "route=dms.tasks.list,kind=endless-pages,depth=3"}, "not depth"},
 		{"second fault bad", []string{"-fault", "route=gaussdb.job,kind=deep-entities", "-fault", "route=gaussdb.job,kind=deep-entities,depth=x"}, `depth="x"`},
 		{"unknown metadata token mode", []string{"-metadata-tokens", "sometimes"}, `invalid value "sometimes" for flag -metadata-tokens: "sometimes" is not one of optional, required, unsupported`},
