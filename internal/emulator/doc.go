@@ -88,8 +88,29 @@
 //	      ]
 //	    }
 //	  ],
+//	  "dcs_instances": [
+//	    {
+//	      "id": "5b8f2a91-7c3e-4d6a-9f1b-2e4c6a8d0b13",
+//	      "tasks": [
+//	        {
+//	          "id": "ff80808172b3ae910172c04a5d3d0024",
+//	          "name": "EXTEND",
+//	          "details": {"old_capacity": "2", "new_capacity": "4"},
+//	          "user_name": "dcs_test",
+//	          "user_id": "6d6c1ad1ef5f4e4e9c3f2b8e0f1c7a25",
+//	          "params": "{\"new_capacity\":4}",
+//	          "status": "SUCCESS",
+//	          "created_at": "2020-06-17T07:38:42.503Z",
+//	          "updated_at": "2020-06-17T07:41:08.921Z",
+//	          "enable_show": true,
+//	          "statuses": ["EXECUTING", "SUCCESS"]
+//	        }
+//	      ]
+//	    }
+//	  ],
 //	  "jobs": [
 //	    {
+//	      "service": "gaussdb",
 //	      "project_id": "0a1b2c3d4e5f40718293a4b5c6d7e8f9",
 //	      "id": "31b8ae23-c687-4d80-b7b4-42a66c9bb886",
 //	      "name": "CreateGaussDBforMySQLInstance",
@@ -112,13 +133,24 @@
 //     (a region already configured gets the new ID).
 //   - "project_id" of an instance or job defaults to the account's project in
 //     DefaultRegion, or else in the first region by name.
-//   - Tasks use the wire format of the DMS API. Their times are RFC 3339, with
-//     or without fractional seconds, and are sent back in UTC with
-//     milliseconds. "statuses" is optional and scripts the task as
-//     ScriptTask does.
-//   - Jobs use the wire format of the GaussDB API, plus "fail_reason_zh" and
-//     the optional "steps", which script the job as ScriptJob does.
-//     "entities" must be an object and is sent back as given.
+//   - "instances" are DMS's. Tasks use the wire format of the DMS API. Their
+//     times are RFC 3339, with or without fractional seconds, and are sent
+//     back in UTC with milliseconds. "statuses" is optional and scripts the
+//     task as ScriptTask does.
+//   - "dcs_instances" are DCS's (AddDCSTasks). Tasks use the wire format of
+//     the DCS API, times as for DMS. "details" must be an object of the
+//     keys the official SDK knows, each of its type (strings, int32
+//     numbers, booleans, and a list of strings for rename_commands), so
+//     that a fixture shows only what the real API can send. "statuses"
+//     scripts the task as ScriptDCSTask does.
+//   - "service" of a job is its JobService: gaussdb (the default), rds,
+//     opengauss, dds or geminidb. Jobs use the wire format of the GaussDB
+//     API whatever their service: "created", "ended" and "process" go out
+//     as the service names them (start_time, end_time, progress), plus
+//     "fail_reason_zh" and the optional "steps", which script the job as
+//     ScriptServiceJob does. "entities" must be an object and is sent back
+//     as given; it is an error on a service without entities, as is
+//     "fail_reason_zh" on one that ignores X-Language.
 //
 // testdata/fixtures.json holds the seeds' examples: the tasks of seeds 000
 // and 003 under two instances, the completed job of seed 004, and a failed

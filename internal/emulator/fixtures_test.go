@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestDefaultFixtures(t *testing.T) {
@@ -83,6 +84,63 @@ func TestLoadFixtures(t *testing.T) {
 	wantError(t, get(t, e, jobsPath+"?id=j2"), http.StatusBadRequest, dbsJobNotFound)
 }
 
+// TestLoadFixturesServices: jobs of every service, by "service", and DCS
+// instances, by "dcs_instances", with their scripts.
+func TestLoadFixturesServices(t *testing.T) {
+	const doc = `{
+	  "dcs_instances": [
+	    {"id": "d1", "tasks": [
+	      {"id": "t1", "name": "EXTEND", "status": "CREATED", "created_at": "2024-05-01T10:00:00+02:00",
+	       "details": {"old_capacity": "2", "new_capacity": "4", "is_only_adjust_charging": false, "rename_commands": ["flushall"], "new_port": 6380},
+	       "enable_show": true, "statuses": ["EXECUTING", "SUCCESS"]},
+	      {"id": "t2", "name": "modify", "status": "SUCCESS", "created_at": "2024-05-01T07:00:00Z"}
+	    ]},
+	    {"project_id": "1f2e3d4c5b6a47988796a5b4c3d2e1f0", "id": "d2"}
+	  ],
+	  "jobs": [
+	    {"service": "rds", "id": "j", "status": "Running", "process": "30%", "fail_reason_zh": "失败", "entities": {"public_ip": "1.2.3.4"},
+	     "steps": [{"status": "Running", "process": "30%"}, {"status": "Running", "process": "70%"}, {"status": "Completed", "process": ""}]},
+	    {"service": "dds", "id": "j", "status": "Completed", "created": "2026-03-01T10:00:00+0000", "ended": "2026-03-01T10:05:00+0000"},
+	    {"service": "geminidb", "id": "j", "status": "Failed", "created": "2026-03-01T10:00:00+0000", "fail_reason": "x"},
+	    {"service": "gaussdb", "id": "j", "status": "Pending"},
+	    {"id": "k", "status": "Completed"}
+	  ]
+	}`
+	e := New(Config{
+		Now:      func() time.Time { return testNow },
+		Projects: map[string]string{DefaultRegion: DefaultProjectID, "eu-west-101": "1f2e3d4c5b6a47988796a5b4c3d2e1f0"},
+	})
+	if err := e.LoadFixtures(strings.NewReader(doc)); err != nil {
+		t.Fatal(err)
+	}
+	d1 := "/dcs/v2/" + DefaultProjectID + "/instances/d1/tasks"
+	wantBody(t, get(t, e, d1), http.StatusOK, `{"task_count":"2","tasks":[`+
+		`{"id":"t1","name":"EXTEND","details":{"old_capacity":"2","new_capacity":"4","is_only_adjust_charging":false,"rename_commands":["flushall"],"new_port":6380},"user_name":"","user_id":"","params":"","status":"EXECUTING","created_at":"2024-05-01T08:00:00.000Z","updated_at":"","enable_show":true},`+
+		`{"id":"t2","name":"modify","details":{},"user_name":"","user_id":"","params":"","status":"SUCCESS","created_at":"2024-05-01T07:00:00.000Z","updated_at":"","enable_show":false}]}`)
+	if l := decode[dcsList](t, get(t, e, d1).Body); l.Tasks[0].Status != "SUCCESS" {
+		t.Fatalf("second read: %+v", l.Tasks[0])
+	}
+	wantBody(t, get(t, e, "/dcs/v2/1f2e3d4c5b6a47988796a5b4c3d2e1f0/instances/d2/tasks"), http.StatusOK, `{"task_count":"0","tasks":[]}`)
+	// d1 is DCS's only.
+	wantError(t, get(t, e, "/v2/"+DefaultProjectID+"/instances/d1/tasks"), http.StatusNotFound, dmsInstanceNotFound)
+
+	for i, want := range []string{"30%", "70%", ""} {
+		j := decode[map[string]rdsJobJSON](t, get(t, e, jobPath(JobServiceRDS)+"?id=j").Body)["job"]
+		if j.Process != want || string(j.Entities) != `{"public_ip":"1.2.3.4"}` {
+			t.Fatalf("RDS read %d: %+v, want process %q", i+1, j, want)
+		}
+	}
+	wantBody(t, get(t, e, jobPath(JobServiceDDS)+"?id=j"), http.StatusOK,
+		`{"job":{"id":"j","name":"","status":"Completed","created":"2026-03-01T10:00:00+0000","ended":"2026-03-01T10:05:00+0000","progress":"","instance":{"id":"","name":""},"fail_reason":null}}`)
+	wantBody(t, get(t, e, jobPath(JobServiceGeminiDB)+"?id=j"), http.StatusOK,
+		`{"jobs":[{"id":"j","name":"","status":"Failed","start_time":"2026-03-01T10:00:00+0000","end_time":"","progress":"","instance":{"id":"","name":""},"fail_reason":"x"}],"total_count":1}`)
+	if b := decode[map[string]jobJSON](t, get(t, e, jobsPath+"?id=j").Body); b["job"].Status != "Pending" {
+		t.Fatalf("GaussDB job %+v", b["job"])
+	}
+	wantStatus(t, get(t, e, jobsPath+"?id=k"), http.StatusOK) // no service is GaussDB(for MySQL)
+	wantError(t, get(t, e, jobPath(JobServiceOpenGauss)+"?id=j"), http.StatusBadRequest, dbsJobNotFound)
+}
+
 func TestLoadFixturesPrimaryProject(t *testing.T) {
 	// Without DefaultRegion, fixtures without project_id go to the first
 	// region by name.
@@ -110,19 +168,42 @@ func TestLoadFixturesErrors(t *testing.T) {
 		{"job without id", `{"jobs":[{"name":"n"}]}`, "jobs[0]: id is required"},
 		{"entities not an object", `{"jobs":[{"id":"j","entities":[1]}]}`, "entities must be a JSON object"},
 		{"empty project", `{"projects":{"eu-west-101":""}}`, "non-empty"},
+		{"unknown service", `{"jobs":[{"id":"j","service":"mysql"}]}`, `jobs[0]: service "mysql" is not one of gaussdb, rds, opengauss, dds, geminidb`},
+		{"service in capitals", `{"jobs":[{"id":"j","service":"RDS"}]}`, `service "RDS" is not one of`},
+		{"entities on DDS", `{"jobs":[{"id":"j","service":"dds","entities":{"a":1}}]}`, "jobs[0]: entities: DDS jobs have none"},
+		{"entities on GeminiDB", `{"jobs":[{"id":"j","service":"geminidb","entities":{}}]}`, "jobs[0]: entities: GeminiDB jobs have none"},
+		{"entities not an object on RDS", `{"jobs":[{"id":"j","service":"rds","entities":"x"}]}`, "entities must be a JSON object"},
+		{"Chinese reason on openGauss", `{"jobs":[{"id":"j","service":"opengauss","fail_reason_zh":"失败"}]}`, "jobs[0]: fail_reason_zh: GaussDB(for openGauss) ignores X-Language"},
+		{"start_time on a job", `{"jobs":[{"id":"j","service":"geminidb","start_time":"x"}]}`, "unknown field"},
+		{"DCS instance without id", `{"dcs_instances":[{"tasks":[]}]}`, "dcs_instances[0]: id is required"},
+		{"DCS task without id", `{"dcs_instances":[{"id":"i","tasks":[{"name":"n"}]}]}`, "dcs_instances[0].tasks[0]: id is required"},
+		{"DCS task with an unknown field", `{"dcs_instances":[{"id":"i","tasks":[{"id":"t","enableShow":true}]}]}`, "unknown field"},
+		{"DCS bad created_at", `{"dcs_instances":[{"id":"i","tasks":[{"id":"t","created_at":"20200617"}]}]}`, "dcs_instances[0].tasks[0]: created_at"},
+		{"DCS bad updated_at", `{"dcs_instances":[{"id":"i","tasks":[{"id":"t","updated_at":"later"}]}]}`, "dcs_instances[0].tasks[0]: updated_at"},
+		{"DCS details not an object", `{"dcs_instances":[{"id":"i","tasks":[{"id":"t","details":[1]}]}]}`, "details: must be a JSON object"},
+		{"DCS details null", `{"dcs_instances":[{"id":"i","tasks":[{"id":"t","details":null}]}]}`, "details: must be a JSON object"},
+		{"DCS details unknown key", `{"dcs_instances":[{"id":"i","tasks":[{"id":"t","details":{"old_capcity":"2"}}]}]}`, `details: "old_capcity" is not a key of DCS task details`},
+		{"DCS details capacity as a number", `{"dcs_instances":[{"id":"i","tasks":[{"id":"t","details":{"old_capacity":2}}]}]}`, `details: "old_capacity" must be a string, got 2`},
+		{"DCS details null value", `{"dcs_instances":[{"id":"i","tasks":[{"id":"t","details":{"public_ip_id":null}}]}]}`, `"public_ip_id" must be a string, got null`},
+		{"DCS details port as a string", `{"dcs_instances":[{"id":"i","tasks":[{"id":"t","details":{"new_port":"6380"}}]}]}`, `"new_port" must be an int32 number, got "6380"`},
+		{"DCS details fractional port", `{"dcs_instances":[{"id":"i","tasks":[{"id":"t","details":{"new_port":6380.5}}]}]}`, `"new_port" must be an int32 number`},
+		{"DCS details port past int32", `{"dcs_instances":[{"id":"i","tasks":[{"id":"t","details":{"updated_config_length":2147483648}}]}]}`, `"updated_config_length" must be an int32 number`},
+		{"DCS details bool as a string", `{"dcs_instances":[{"id":"i","tasks":[{"id":"t","details":{"enable_ssl":"true"}}]}]}`, `"enable_ssl" must be true or false, got "true"`},
+		{"DCS details commands not strings", `{"dcs_instances":[{"id":"i","tasks":[{"id":"t","details":{"rename_commands":["a",null]}}]}]}`, `"rename_commands" must be a list of strings`},
+		{"DCS details commands not a list", `{"dcs_instances":[{"id":"i","tasks":[{"id":"t","details":{"rename_commands":"a"}}]}]}`, `"rename_commands" must be a list of strings`},
 		{"two documents", `{} {}`, "more than one"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			e := newTestEmulator(t)
 			// A valid part before the error must not be loaded either.
-			doc := strings.Replace(tc.doc, `{"id":"i"`, `{"id":"i","project_id":"`+DefaultProjectID+`"`, 1)
+			doc := strings.ReplaceAll(tc.doc, `{"id":"i"`, `{"id":"i","project_id":"`+DefaultProjectID+`"`)
 			err := e.LoadFixtures(strings.NewReader(doc))
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("error %v, want one with %q", err, tc.want)
 			}
 			e.mu.Lock()
-			n := len(e.dms.instances) + len(e.jobs)
+			n := len(e.dms.instances) + len(e.dcs.instances) + len(e.jobs)
 			e.mu.Unlock()
 			if n != 0 {
 				t.Fatal("a rejected document changed the data")

@@ -5,8 +5,12 @@ import (
 	"slices"
 )
 
-// InstanceInfo describes a DMS instance the emulator holds.
+// InstanceInfo describes an instance with background tasks that the
+// emulator holds.
 type InstanceInfo struct {
+	// Service is the instance's service, as ServicePrefix names it: "dms"
+	// (RocketMQ, Kafka and RabbitMQ) or "dcs".
+	Service string
 	// ProjectID and ID locate the instance.
 	ProjectID, ID string
 	// Tasks is how many background tasks it has.
@@ -24,20 +28,28 @@ type JobInfo struct {
 	ProjectID, ID string
 	// Name and Status are the job's own, as added.
 	Name, Status string
-	// Steps is the job's script (see ScriptJob), nil when it has none.
+	// Steps is the job's script (see ScriptServiceJob), nil when it has
+	// none.
 	Steps []JobStep
 }
 
-// Instances returns the DMS instances the emulator holds, by project and
-// then by ID, so that a person or a test can see which IDs to read.
+// Instances returns the instances the emulator holds, DMS's then DCS's,
+// each by project and then by ID, so that a person or a test can see which
+// IDs to read.
 func (e *Emulator) Instances() []InstanceInfo {
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	return append(storeInstances("dms", e.dms), storeInstances("dcs", e.dcs)...)
+}
+
+// storeInstances describes the instances of one task store, by project and
+// then by ID. The emulator's lock must be held.
+func storeInstances[T listedTask](service string, s *taskStore[T]) []InstanceInfo {
 	var out []InstanceInfo
-	for project, insts := range e.dms.instances {
+	for project, insts := range s.instances {
 		for id, tasks := range insts {
-			info := InstanceInfo{ProjectID: project, ID: id, Tasks: len(tasks)}
-			if order := e.dms.ordered(project, id, tasks); len(order) > 0 {
+			info := InstanceInfo{Service: service, ProjectID: project, ID: id, Tasks: len(tasks)}
+			if order := s.ordered(project, id, tasks); len(order) > 0 {
 				info.NewestTask = order[0]
 			}
 			out = append(out, info)
