@@ -123,6 +123,18 @@ func ServicePrefix(service string) string {
 	return ""
 }
 
+// Services returns every service the emulator serves, by the names
+// ServicePrefix takes, in a fixed order.
+func Services() []string {
+	var out []string
+	for _, r := range routeTable {
+		if !slices.Contains(out, r.service) {
+			out = append(out, r.service)
+		}
+	}
+	return out
+}
+
 // PrefixedServices returns the services served under a prefix (see
 // ServicePrefix), in a fixed order.
 func PrefixedServices() []string {

@@ -45,6 +45,12 @@ func TestRouteTable(t *testing.T) {
 }
 
 func TestServicePrefix(t *testing.T) {
+	if got, want := Services(), []string{"iam", "dms", "gaussdb", "rds", "opengauss", "dds", "geminidb", "dcs", "metadata"}; !slices.Equal(got, want) {
+		t.Fatalf("Services() = %v, want %v", got, want)
+	}
+	if got, want := PrefixedServices(), []string{"rds", "opengauss", "dds", "geminidb", "dcs"}; !slices.Equal(got, want) {
+		t.Fatalf("PrefixedServices() = %v, want %v", got, want)
+	}
 	for _, svc := range []string{"iam", "dms", "gaussdb", "metadata"} {
 		if got := ServicePrefix(svc); got != "" {
 			t.Errorf("ServicePrefix(%q) = %q, want \"\": it is served at the root", svc, got)

@@ -4,8 +4,10 @@
 //	go run ./internal/emulator/cmd/hwtasks-emulator -listen 127.0.0.1:0 [-fixtures file] [-url-file path] [-fault spec]...
 //	  [-temporary-key-ttl duration] [-metadata-tokens optional|required|unsupported]
 //
-// It prints its base URL, the fake credentials it accepts (the agency it
-// lets them assume included), the IDs of the instances, tasks and jobs it
+// It prints its base URL, the endpoint of each service (IAM, DMS and
+// GaussDB(for MySQL) at the base URL, the others under a prefix, such as
+// rds = BASE_URL/rds), the fake credentials it accepts (the agency it lets
+// them assume included), the IDs of the instances, tasks and jobs it
 // holds, and the faults it injects. It logs one line per request to
 // stderr, and stops cleanly on SIGINT or SIGTERM.
 //
@@ -99,10 +101,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	})
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: hwtasks-emulator [flags]\n\n"+
-			"Serves a local emulator of Huawei Cloud IAM, DMS background tasks, the\n"+
-			"GaussDB(for MySQL) task center and the ECS metadata service on one base URL.\n"+
-			"It prints the URL and the fake credentials it accepts and the IDs of the data\n"+
-			"it holds, logs each request to stderr, and stops on SIGINT or SIGTERM.\n\n"+
+			"Serves a local emulator of Huawei Cloud IAM, the DMS and DCS background tasks,\n"+
+			"the task centers of GaussDB(for MySQL), RDS, openGauss, DDS and GeminiDB, and\n"+
+			"the ECS metadata service on one base URL, the services whose paths collide\n"+
+			"under a prefix (rds = BASE_URL/rds). It prints each service's endpoint, the\n"+
+			"fake credentials it accepts and the IDs of the data it holds, logs each\n"+
+			"request to stderr, and stops on SIGINT or SIGTERM.\n\n"+
 			"Example: hwtasks-emulator -fault route=dms.tasks.list,kind=endless-pages,task-count=150\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
@@ -178,7 +182,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 func printBanner(w io.Writer, baseURL string, cfg emulator.Config) {
 	c := cfg.Credentials
 	fmt.Fprintf(w, "hwtasks-emulator listening on %s\n", baseURL)
-	fmt.Fprintf(w, "Point every endpoint (IAM, DMS, GaussDB) at that URL. It accepts:\n")
+	fmt.Fprintf(w, "Point each endpoint at its URL; services whose paths collide have a prefix:\n")
+	for _, svc := range emulator.Services() {
+		if svc == "metadata" {
+			continue // HW_METADATA_ENDPOINT, below, is no endpoint key.
+		}
+		fmt.Fprintf(w, "  %-9s = %s%s\n", svc, baseURL, emulator.ServicePrefix(svc))
+	}
+	fmt.Fprintf(w, "It accepts:\n")
 	for _, region := range slices.Sorted(maps.Keys(cfg.Projects)) {
 		fmt.Fprintf(w, "  region %-22s project ID %s\n", region, cfg.Projects[region])
 	}
@@ -240,6 +251,8 @@ func printData(w io.Writer, e *emulator.Emulator, fixtures string) {
 		}
 		return ", in project " + project
 	}
+	// One line per instance or job: what it is, its ID, and what it holds.
+	var lines [][3]string
 	for _, in := range instances {
 		tasks := "no task"
 		switch in.Tasks {
@@ -249,7 +262,7 @@ func printData(w io.Writer, e *emulator.Emulator, fixtures string) {
 		default:
 			tasks = fmt.Sprintf("%d tasks, the newest %s", in.Tasks, in.NewestTask)
 		}
-		fmt.Fprintf(w, "  DMS instance %s (%s%s)\n", in.ID, tasks, inProject(in.ProjectID))
+		lines = append(lines, [3]string{strings.ToUpper(in.Service) + " instance", in.ID, tasks + inProject(in.ProjectID)})
 	}
 	for _, j := range jobs {
 		status := j.Status
@@ -260,7 +273,14 @@ func printData(w io.Writer, e *emulator.Emulator, fixtures string) {
 			}
 			status = "reads show " + strings.Join(steps, ", then ")
 		}
-		fmt.Fprintf(w, "  GaussDB job  %s (%s, %s%s)\n", j.ID, j.Name, status, inProject(j.ProjectID))
+		lines = append(lines, [3]string{j.Service.Product() + " job", j.ID, j.Name + ", " + status + inProject(j.ProjectID)})
+	}
+	width := 0
+	for _, l := range lines {
+		width = max(width, len(l[0]))
+	}
+	for _, l := range lines {
+		fmt.Fprintf(w, "  %-*s %s (%s)\n", width, l[0], l[1], l[2])
 	}
 }
 

@@ -60,10 +60,10 @@ func waitForFile(t *testing.T, path string, done <-chan error) string {
 func TestRunServesAndStops(t *testing.T) {
 	// The banner's list of the default fixtures' data, loaded from %s.
 	const seedData = "It holds, from %s (use these IDs in a configuration):\n" +
-		"  DMS instance 6b8e1a52-3c9f-4f4e-9d2a-1f0c7e5b9a01 (1 task: ff80808272dcc90f0172df1e490f41b0)\n" +
-		"  DMS instance c2f7d1e4-8a6b-4e3d-b5a9-0d4c3b2a1f90 (1 task: 8abfa7b272adc5b40172b73130065ae7)\n" +
-		"  GaussDB job  31b8ae23-c687-4d80-b7b4-42a66c9bb886 (CreateGaussDBforMySQLInstance, Completed)\n" +
-		"  GaussDB job  9f3a6c2e-1b4d-4e8f-a7c5-3d2e1f0b9a87 (RestartGaussDBforMySQLInstance, Failed)\n"
+		"  DMS instance           6b8e1a52-3c9f-4f4e-9d2a-1f0c7e5b9a01 (1 task: ff80808272dcc90f0172df1e490f41b0)\n" +
+		"  DMS instance           c2f7d1e4-8a6b-4e3d-b5a9-0d4c3b2a1f90 (1 task: 8abfa7b272adc5b40172b73130065ae7)\n" +
+		"  GaussDB(for MySQL) job 31b8ae23-c687-4d80-b7b4-42a66c9bb886 (CreateGaussDBforMySQLInstance, Completed)\n" +
+		"  GaussDB(for MySQL) job 9f3a6c2e-1b4d-4e8f-a7c5-3d2e1f0b9a87 (RestartGaussDBforMySQLInstance, Failed)\n"
 	cases := []struct {
 		name     string
 		fixtures []string
@@ -74,8 +74,8 @@ func TestRunServesAndStops(t *testing.T) {
 		{"fixtures file", []string{"-fixtures", "../../testdata/fixtures.json"}, http.StatusOK, []string{fmt.Sprintf(seedData, "../../testdata/fixtures.json")}},
 		{"no fixtures", []string{"-fixtures", "none"}, http.StatusBadRequest, []string{"It holds no instance and no job: it loaded no fixtures (-fixtures none).\n"}},
 		{"the demo's fixtures", []string{"-fixtures", "../../../../examples/demo/fixtures.json"}, http.StatusOK, []string{
-			"  DMS instance 6b8e1a52-3c9f-4f4e-9d2a-1f0c7e5b9a01 (36 tasks, the newest ff80808272dcc90f0172df1e490f0024)\n",
-			"  GaussDB job  7d1c2b3a-4e5f-4a6b-8c7d-9e0f1a2b3c4d (ResizeGaussDBforMySQLFlavor, reads show Running 20%, then Running 60%, then Running 90%, then Completed)\n",
+			"  DMS instance           6b8e1a52-3c9f-4f4e-9d2a-1f0c7e5b9a01 (36 tasks, the newest ff80808272dcc90f0172df1e490f0024)\n",
+			"  GaussDB(for MySQL) job 7d1c2b3a-4e5f-4a6b-8c7d-9e0f1a2b3c4d (ResizeGaussDBforMySQLFlavor, reads show Running 20%, then Running 60%, then Running 90%, then Completed)\n",
 		}},
 	}
 	for _, tc := range cases {
@@ -91,6 +91,21 @@ func TestRunServesAndStops(t *testing.T) {
 			base := waitForFile(t, urlFile, done)
 			if !strings.HasPrefix(base, "http://127.0.0.1:") || !strings.Contains(stdout.String(), base) {
 				t.Fatalf("URL %q; stdout:\n%s", base, stdout.String())
+			}
+			endpoints := "hwtasks-emulator listening on " + base + "\n" +
+				"Point each endpoint at its URL; services whose paths collide have a prefix:\n" +
+				"  iam       = " + base + "\n" +
+				"  dms       = " + base + "\n" +
+				"  gaussdb   = " + base + "\n" +
+				"  rds       = " + base + "/rds\n" +
+				"  opengauss = " + base + "/opengauss\n" +
+				"  dds       = " + base + "/dds\n" +
+				"  geminidb  = " + base + "/geminidb\n" +
+				"  dcs       = " + base + "/dcs\n" +
+				"It accepts:\n" +
+				"  region " + emulator.DefaultRegion
+			if !strings.HasPrefix(stdout.String(), endpoints) {
+				t.Fatalf("stdout does not start with the endpoints %q:\n%s", endpoints, stdout.String())
 			}
 			cred := emulator.DefaultConfig().Credentials
 			for _, want := range append([]string{cred.AccessKey, cred.SecretKey, cred.SecurityToken, cred.UserName, cred.Password, emulator.DefaultProjectID}, tc.shows...) {
