@@ -13,7 +13,7 @@ import (
 )
 
 const (
-	dcsInstance = "dcs-5b8f2a91-7c3e-4d6a-9f1b-2e4c6a8d0b13"
+	dcsInstance = "7e2d4f6a-8b0c-4e1a-9d3f-5a7b9c1e3f50"
 	dcsPath     = "/dcs/v2/" + DefaultProjectID + "/instances/" + dcsInstance + "/tasks"
 )
 

@@ -154,7 +154,12 @@
 //
 // testdata/fixtures.json holds the seeds' examples: the tasks of seeds 000
 // and 003 under two instances, the completed job of seed 004, and a failed
-// job with English and Chinese fail reasons. LoadDefaultFixtures loads it.
+// job with English and Chinese fail reasons. It also holds a completed and
+// a failed job of each other job service, on the pattern of their API
+// references' examples (RDS's failed one with a Chinese reason too), and a
+// DCS instance with five tasks: EXTEND, BindEip and modify that succeeded,
+// an UpdatePort that failed and an AddReplica that waits.
+// LoadDefaultFixtures loads it.
 //
 // # Choices where the documents are silent
 //

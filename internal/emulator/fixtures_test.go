@@ -10,6 +10,25 @@ import (
 	"time"
 )
 
+// fixtureDCSInstance is the DCS instance of the default fixtures.
+const fixtureDCSInstance = "5b8f2a91-7c3e-4d6a-9f1b-2e4c6a8d0b13"
+
+// fixtureServiceJobs are the jobs of the default fixtures on the services
+// other than GaussDB(for MySQL).
+var fixtureServiceJobs = []struct {
+	svc        JobService
+	id, status string
+}{
+	{JobServiceRDS, "dff1d289-4d03-4942-8b9f-463ea07c000d", "Completed"},
+	{JobServiceRDS, "4e7a9c1d-2b3f-4a5e-8d6c-0f1e2d3c4b5a", "Failed"},
+	{JobServiceOpenGauss, "04efe8e2-9255-44ae-a98b-d87cae411890", "Completed"},
+	{JobServiceOpenGauss, "a2c4e6f8-1b3d-4f5a-9c7e-8d6b4a2c0e1f", "Failed"},
+	{JobServiceDDS, "c010abd0-48cf-4fa8-8cbc-090f093eaa2f", "Completed"},
+	{JobServiceDDS, "e5f6a7b8-c9d0-4e1f-a2b3-c4d5e6f7a8b9", "Failed"},
+	{JobServiceGeminiDB, "3f5a7c9e-0b2d-4e6f-8a1c-3e5f7a9c1b2d", "Completed"},
+	{JobServiceGeminiDB, "6b8d0f2a-4c6e-4a8b-9d1f-5a7c9e1b3d5f", "Failed"},
+}
+
 func TestDefaultFixtures(t *testing.T) {
 	e := fixtureEmulator(t)
 	cases := []struct {
@@ -20,6 +39,10 @@ func TestDefaultFixtures(t *testing.T) {
 		{"seed 003 instance", "/v2/" + DefaultProjectID + "/instances/c2f7d1e4-8a6b-4e3d-b5a9-0d4c3b2a1f90/tasks", []string{"8abfa7b272adc5b40172b73130065ae7"}},
 		{"completed job", jobsPath + "?id=" + seedJobID, nil},
 		{"failed job", jobsPath + "?id=" + failedJobID, nil},
+		{"DCS instance", "/dcs/v2/" + DefaultProjectID + "/instances/" + fixtureDCSInstance + "/tasks", []string{
+			"ff80808172b3ae910172c1004a6e0063", "ff80808172b3ae910172c0d94e1b0057", "ff80808172b3ae910172c0a3c2d40042",
+			"ff80808172b3ae910172c05b1e7f0031", "ff80808172b3ae910172c04a5d3d0024",
+		}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -32,6 +55,63 @@ func TestDefaultFixtures(t *testing.T) {
 			}
 		})
 	}
+	t.Run("jobs of every service", func(t *testing.T) {
+		for _, j := range fixtureServiceJobs {
+			rec := get(t, e, jobPath(j.svc)+"?id="+j.id)
+			wantStatus(t, rec, http.StatusOK)
+			var status, reason any
+			if j.svc == JobServiceGeminiDB {
+				l := decode[geminiDBJobListJSON](t, rec.Body)
+				status, reason = l.Jobs[0].Status, l.Jobs[0].FailReason
+			} else {
+				job := decode[map[string]map[string]any](t, rec.Body)["job"]
+				status, reason = job["status"], job["fail_reason"]
+			}
+			if status != j.status || (j.status == "Failed") != (reason != nil && reason != "") {
+				t.Fatalf("%s job %s: status %v, fail_reason %v; want %s", j.svc, j.id, status, reason, j.status)
+			}
+			// A job is its service's only.
+			for _, other := range JobServices() {
+				if other != j.svc && other != JobServiceGeminiDB {
+					wantError(t, get(t, e, jobPath(other)+"?id="+j.id), http.StatusBadRequest, dbsJobNotFound)
+				}
+			}
+		}
+	})
+	t.Run("RDS examples", func(t *testing.T) {
+		wantBody(t, get(t, e, jobPath(JobServiceRDS)+"?id=dff1d289-4d03-4942-8b9f-463ea07c000d"), http.StatusOK,
+			`{"job":{"id":"dff1d289-4d03-4942-8b9f-463ea07c000d","name":"CreateMysqlInstance","status":"Completed","created":"2018-08-06T10:41:14+0800","ended":"2018-08-06T16:41:14+0000","process":"",`+
+				`"instance":{"id":"a48e43ff268f4c0e879652d65e63d0fbin01","name":"DO-NOT-TOUCH-mgr2-mysql-single"},`+
+				`"entities":{"instance":{"endpoint":"192.168.1.203:3306","type":"Single","datastore":{"type":"mysql","version":"5.7"}},"resource_ids":["a48e43ff268f4c0e879652d65e63d0fbin01.vm","a48e43ff268f4c0e879652d65e63d0fbin01.volume"]}}}`)
+		b := decode[map[string]rdsJobJSON](t, get(t, e, jobPath(JobServiceRDS)+"?id=4e7a9c1d-2b3f-4a5e-8d6c-0f1e2d3c4b5a", "X-Language", "zh-cn").Body)["job"]
+		if b.FailReason != "可用区存储资源不足,请稍后重试或选择其他可用区。" || string(b.Entities) != `{"volume":{"type":"ULTRAHIGH","original_size":"40","target_size":"100"}}` {
+			t.Fatalf("failed RDS job in Chinese: %+v", b)
+		}
+	})
+	t.Run("openGauss completed example", func(t *testing.T) {
+		wantBody(t, get(t, e, jobPath(JobServiceOpenGauss)+"?id=04efe8e2-9255-44ae-a98b-d87cae411890"), http.StatusOK,
+			`{"job":{"id":"04efe8e2-9255-44ae-a98b-d87cae411890","name":"CreateGaussDBV5Instance","status":"Completed","created":"2021-07-12T08:13:18+0800","ended":"2021-07-12T08:47:52+0800","progress":"",`+
+				`"instance":{"id":"d5e4c3b2a1f04e8d9c7b6a5f4e3d2c1bin14","name":"gauss-opengauss-prod"},"fail_reason":null}}`)
+	})
+	t.Run("DCS tasks", func(t *testing.T) {
+		l := decode[dcsList](t, get(t, e, "/dcs/v2/"+DefaultProjectID+"/instances/"+fixtureDCSInstance+"/tasks").Body)
+		want := map[string]struct{ name, status, details string }{
+			"ff80808172b3ae910172c04a5d3d0024": {"EXTEND", "SUCCESS", `{"old_capacity":"2","new_capacity":"4"}`},
+			"ff80808172b3ae910172c05b1e7f0031": {"BindEip", "SUCCESS", `{"public_ip_id":"1aea7aed-e7d8-40ea-b3de-6f3ee9d5db9f","public_ip_address":"100.93.2.18","enable_public_ip":true}`},
+			"ff80808172b3ae910172c0a3c2d40042": {"modify", "SUCCESS", `{}`},
+			"ff80808172b3ae910172c0d94e1b0057": {"UpdatePort", "FAILED", `{"old_port":6379,"new_port":6380}`},
+			"ff80808172b3ae910172c1004a6e0063": {"AddReplica", "WAITING", `{"old_replica_num":2,"new_replica_num":3,"replica_az":"ap-southeast-1b"}`},
+		}
+		for _, tk := range l.Tasks {
+			w := want[tk.ID]
+			if tk.Name != w.name || tk.Status != w.status || string(tk.Details) != w.details {
+				t.Errorf("task %s: %s %s %s, want %+v", tk.ID, tk.Name, tk.Status, tk.Details, w)
+			}
+		}
+		if l.TaskCount != "5" {
+			t.Fatalf("task_count %q", l.TaskCount)
+		}
+	})
 	// The embedded copy is the file on disk.
 	onDisk, err := os.ReadFile("testdata/fixtures.json")
 	if err != nil {

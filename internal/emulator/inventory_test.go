@@ -7,8 +7,12 @@ import (
 )
 
 func TestInventory(t *testing.T) {
-	e := fixtureEmulator(t)
+	e := newTestEmulator(t)
 	const other = "1f2e3d4c5b6a47988796a5b4c3d2e1f0"
+	e.AddTasks(DefaultProjectID, "6b8e1a52-3c9f-4f4e-9d2a-1f0c7e5b9a01", Task{ID: "ff80808272dcc90f0172df1e490f41b0"})
+	e.AddTasks(DefaultProjectID, "c2f7d1e4-8a6b-4e3d-b5a9-0d4c3b2a1f90", Task{ID: "8abfa7b272adc5b40172b73130065ae7"})
+	e.AddJob(DefaultProjectID, Job{ID: seedJobID, Name: "CreateGaussDBforMySQLInstance", Status: "Completed"})
+	e.AddJob(DefaultProjectID, Job{ID: failedJobID, Name: "RestartGaussDBforMySQLInstance", Status: "Failed"})
 	e.AddInstance(other, "empty")
 	e.ScriptJob(failedJobID, JobStep{"Running", "10%"}, JobStep{"Failed", ""})
 	e.AddDCSInstance(DefaultProjectID, "dcs-empty")

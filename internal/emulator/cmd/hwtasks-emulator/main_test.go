@@ -60,10 +60,19 @@ func waitForFile(t *testing.T, path string, done <-chan error) string {
 func TestRunServesAndStops(t *testing.T) {
 	// The banner's list of the default fixtures' data, loaded from %s.
 	const seedData = "It holds, from %s (use these IDs in a configuration):\n" +
-		"  DMS instance           6b8e1a52-3c9f-4f4e-9d2a-1f0c7e5b9a01 (1 task: ff80808272dcc90f0172df1e490f41b0)\n" +
-		"  DMS instance           c2f7d1e4-8a6b-4e3d-b5a9-0d4c3b2a1f90 (1 task: 8abfa7b272adc5b40172b73130065ae7)\n" +
-		"  GaussDB(for MySQL) job 31b8ae23-c687-4d80-b7b4-42a66c9bb886 (CreateGaussDBforMySQLInstance, Completed)\n" +
-		"  GaussDB(for MySQL) job 9f3a6c2e-1b4d-4e8f-a7c5-3d2e1f0b9a87 (RestartGaussDBforMySQLInstance, Failed)\n"
+		"  DMS instance               6b8e1a52-3c9f-4f4e-9d2a-1f0c7e5b9a01 (1 task: ff80808272dcc90f0172df1e490f41b0)\n" +
+		"  DMS instance               c2f7d1e4-8a6b-4e3d-b5a9-0d4c3b2a1f90 (1 task: 8abfa7b272adc5b40172b73130065ae7)\n" +
+		"  DCS instance               5b8f2a91-7c3e-4d6a-9f1b-2e4c6a8d0b13 (5 tasks, the newest ff80808172b3ae910172c1004a6e0063)\n" +
+		"  GaussDB(for MySQL) job     31b8ae23-c687-4d80-b7b4-42a66c9bb886 (CreateGaussDBforMySQLInstance, Completed)\n" +
+		"  GaussDB(for MySQL) job     9f3a6c2e-1b4d-4e8f-a7c5-3d2e1f0b9a87 (RestartGaussDBforMySQLInstance, Failed)\n" +
+		"  RDS job                    4e7a9c1d-2b3f-4a5e-8d6c-0f1e2d3c4b5a (EnlargeVolume, Failed)\n" +
+		"  RDS job                    dff1d289-4d03-4942-8b9f-463ea07c000d (CreateMysqlInstance, Completed)\n" +
+		"  GaussDB(for openGauss) job 04efe8e2-9255-44ae-a98b-d87cae411890 (CreateGaussDBV5Instance, Completed)\n" +
+		"  GaussDB(for openGauss) job a2c4e6f8-1b3d-4f5a-9c7e-8d6b4a2c0e1f (RestartGaussDBV5Instance, Failed)\n" +
+		"  DDS job                    c010abd0-48cf-4fa8-8cbc-090f093eaa2f (CreateMongoDB, Completed)\n" +
+		"  DDS job                    e5f6a7b8-c9d0-4e1f-a2b3-c4d5e6f7a8b9 (ResizeMongoDBInstance, Failed)\n" +
+		"  GeminiDB job               3f5a7c9e-0b2d-4e6f-8a1c-3e5f7a9c1b2d (CreateInstance, Completed)\n" +
+		"  GeminiDB job               6b8d0f2a-4c6e-4a8b-9d1f-5a7c9e1b3d5f (EnlargeInstanceVolume, Failed)\n"
 	cases := []struct {
 		name     string
 		fixtures []string
@@ -74,8 +83,10 @@ func TestRunServesAndStops(t *testing.T) {
 		{"fixtures file", []string{"-fixtures", "../../testdata/fixtures.json"}, http.StatusOK, []string{fmt.Sprintf(seedData, "../../testdata/fixtures.json")}},
 		{"no fixtures", []string{"-fixtures", "none"}, http.StatusBadRequest, []string{"It holds no instance and no job: it loaded no fixtures (-fixtures none).\n"}},
 		{"the demo's fixtures", []string{"-fixtures", "../../../../examples/demo/fixtures.json"}, http.StatusOK, []string{
-			"  DMS instance           6b8e1a52-3c9f-4f4e-9d2a-1f0c7e5b9a01 (36 tasks, the newest ff80808272dcc90f0172df1e490f0024)\n",
-			"  GaussDB(for MySQL) job 7d1c2b3a-4e5f-4a6b-8c7d-9e0f1a2b3c4d (ResizeGaussDBforMySQLFlavor, reads show Running 20%, then Running 60%, then Running 90%, then Completed)\n",
+			"  DMS instance           6b8e1a52-3c9f-4f4e-9d2a-1f0c7e5b9a01 (36 tasks, the newest ff80808272dcc90f0172df1e490f0024)\n" +
+				"  DCS instance           3c9e5a71-2f4b-4d8e-a6c0-9b1d3f5e7a24 (5 tasks, the newest ff80808172b3ae910172c04a5d3d1005)\n",
+			"  GaussDB(for MySQL) job 7d1c2b3a-4e5f-4a6b-8c7d-9e0f1a2b3c4d (ResizeGaussDBforMySQLFlavor, reads show Running 20%, then Running 60%, then Running 90%, then Completed)\n" +
+				"  RDS job                5c2e1a7b-9d3f-4e8a-b6c4-2f1e0d9c8b7a (ResizeFlavor, reads show Running 30%, then Running 70%, then Completed)\n",
 		}},
 	}
 	for _, tc := range cases {
@@ -363,5 +374,80 @@ func TestRunCredentialFlags(t *testing.T) {
 				t.Fatalf("run: %v", err)
 			}
 		})
+	}
+}
+
+// TestRunDemoServices: the demo's RDS job and DCS instance, through their
+// prefixes, with -fault on their routes: the job is scripted to go Running
+// 30%, Running 70%, then Completed, as the demo's fixtures say.
+func TestRunDemoServices(t *testing.T) {
+	urlFile := filepath.Join(t.TempDir(), "url")
+	var stdout, stderr syncBuffer
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	args := []string{"-listen", "127.0.0.1:0", "-url-file", urlFile, "-fixtures", "../../../../examples/demo/fixtures.json",
+		"-fault", "route=rds.job,kind=server-error,status=500,times=1",
+		"-fault", "route=dcs.tasks.list,kind=task-count-raw,task-count=many,times=1",
+	}
+	go func() { done <- run(ctx, args, &stdout, &stderr) }()
+	base := waitForFile(t, urlFile, done)
+	cred := emulator.DefaultConfig().Credentials
+	get := func(path string) (int, string) {
+		t.Helper()
+		req, _ := http.NewRequest(http.MethodGet, base+path, nil)
+		if err := signer.Sign(req, nil, cred.AccessKey, cred.SecretKey, time.Now()); err != nil {
+			t.Fatal(err)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	job := emulator.ServicePrefix("rds") + "/v3/" + emulator.DefaultProjectID + "/jobs?id=5c2e1a7b-9d3f-4e8a-b6c4-2f1e0d9c8b7a"
+	if status, b := get(job); status != http.StatusInternalServerError || b != `{"error_code":"DBS.108000","error_msg":"Server failure."}` {
+		t.Fatalf("the fault: %d %s", status, b)
+	}
+	for i, want := range []struct{ status, process, ended string }{{"Running", "30%", ""}, {"Running", "70%", ""}, {"Completed", "", "set"}} {
+		status, b := get(job)
+		var j struct {
+			Job struct{ Status, Process, Ended string } `json:"job"`
+		}
+		if status != http.StatusOK || json.Unmarshal([]byte(b), &j) != nil {
+			t.Fatalf("read %d: %d %s", i+1, status, b)
+		}
+		if j.Job.Status != want.status || j.Job.Process != want.process || (j.Job.Ended != "") != (want.ended != "") {
+			t.Fatalf("read %d: %+v, want %+v", i+1, j.Job, want)
+		}
+	}
+	tasks := emulator.ServicePrefix("dcs") + "/v2/" + emulator.DefaultProjectID + "/instances/3c9e5a71-2f4b-4d8e-a6c0-9b1d3f5e7a24/tasks?limit=2"
+	for i, want := range []struct{ count, first string }{{"many", "EXECUTING"}, {"5", "EXECUTING"}, {"5", "SUCCESS"}} {
+		status, b := get(tasks)
+		var l struct {
+			TaskCount string `json:"task_count"`
+			Tasks     []struct{ ID, Status string }
+		}
+		if status != http.StatusOK || json.Unmarshal([]byte(b), &l) != nil || len(l.Tasks) != 2 {
+			t.Fatalf("list %d: %d %s", i+1, status, b)
+		}
+		if l.TaskCount != want.count || l.Tasks[0].ID != "ff80808172b3ae910172c04a5d3d1005" || l.Tasks[0].Status != want.first {
+			t.Fatalf("list %d: %+v, want task_count %q and the AddReplica %s", i+1, l, want.count, want.first)
+		}
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("run: %v", err)
+	}
+	for _, want := range []string{"GET /rds/v3/" + emulator.DefaultProjectID + "/jobs?id=5c2e1a7b-9d3f-4e8a-b6c4-2f1e0d9c8b7a route=rds.job status=500 ",
+		"GET /dcs/v2/" + emulator.DefaultProjectID + "/instances/3c9e5a71-2f4b-4d8e-a6c0-9b1d3f5e7a24/tasks?limit=2 route=dcs.tasks.list status=200 "} {
+		if !strings.Contains(stderr.String(), want) {
+			t.Fatalf("the log lacks %q:\n%s", want, stderr.String())
+		}
+	}
+	if !strings.Contains(stdout.String(), "  -fault route=rds.job,kind=server-error,times=1,status=500 (1 response)\n") {
+		t.Fatalf("the banner does not list the fault:\n%s", stdout.String())
 	}
 }
