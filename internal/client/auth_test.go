@@ -213,7 +213,7 @@ func TestDotSegmentsAreNeverSent(t *testing.T) {
 		if !errors.As(err, &segErr) || segErr.Segment != id {
 			t.Errorf("instance %q: got %v, want an InvalidPathSegmentError", id, err)
 		}
-		if _, err := c.GetTask(context.Background(), testRegion, testProject, "i", id); !errors.As(err, &segErr) {
+		if _, err := c.GetTask(context.Background(), TaskQuery{Region: testRegion, ProjectID: testProject, InstanceID: "i"}, id); !errors.As(err, &segErr) {
 			t.Errorf("task %q: got %v, want an InvalidPathSegmentError", id, err)
 		}
 	}

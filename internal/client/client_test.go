@@ -648,7 +648,7 @@ func TestRequestHeaders(t *testing.T) {
 	}))
 	defer srv.Close()
 	c := newTestClient(t, srv, func(cfg *Config) { cfg.SecurityToken = testSTS })
-	job, err := c.GetJob(context.Background(), testRegion, testProject, "j 1", "zh-cn")
+	job, err := c.GetJob(context.Background(), GaussDBJobs, testRegion, testProject, "j 1", "zh-cn")
 	if err != nil || job.ID != "j 1" {
 		t.Fatalf("got %v, %v", job, err)
 	}
@@ -776,7 +776,7 @@ func TestParseEndpoint(t *testing.T) {
 }
 
 func TestNewRejectsBadEndpointsAndCA(t *testing.T) {
-	if _, err := New(Config{Region: "r", Token: "t", Endpoints: map[string]string{"rds": "https://x"}}); err == nil || !strings.Contains(err.Error(), `endpoints has no key "rds"`) {
+	if _, err := New(Config{Region: "r", Token: "t", Endpoints: map[string]string{"vpc": "https://x"}}); err == nil || !strings.Contains(err.Error(), `endpoints has no key "vpc"`) {
 		t.Fatalf("unknown key: %v", err)
 	}
 	if _, err := New(Config{Region: "r", Token: "t", Endpoints: map[string]string{"dms": "x"}}); err == nil {

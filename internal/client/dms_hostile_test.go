@@ -238,7 +238,7 @@ func TestTaskPageOverLimit(t *testing.T) {
 		}
 	}
 	getTask := func(c *Client) error {
-		task, err := c.GetTask(context.Background(), testRegion, testProject, "i", "task-0000000001")
+		task, err := c.GetTask(context.Background(), TaskQuery{Region: testRegion, ProjectID: testProject, InstanceID: "i"}, "task-0000000001")
 		if task != nil {
 			t.Errorf("got task %s with the error %v", task.ID, err)
 		}
@@ -341,7 +341,7 @@ func TestTaskPageWithoutIDs(t *testing.T) {
 				return err
 			}, 2, 20},
 			{"GetTask", 1, func(c *Client) error {
-				_, err := c.GetTask(context.Background(), testRegion, testProject, "i", "task-1")
+				_, err := c.GetTask(context.Background(), TaskQuery{Region: testRegion, ProjectID: testProject, InstanceID: "i"}, "task-1")
 				return err
 			}, 1, 1},
 		}
@@ -401,7 +401,7 @@ func TestTaskPageNullTasks(t *testing.T) {
 						got = len(l.Tasks)
 					}
 				case "GetTask":
-					_, err = c.GetTask(context.Background(), testRegion, testProject, "i", "t")
+					_, err = c.GetTask(context.Background(), TaskQuery{Region: testRegion, ProjectID: testProject, InstanceID: "i"}, "t")
 				}
 				if n := hs.requests.Load(); n != 1 {
 					t.Errorf("%d requests, want 1", n)

@@ -56,10 +56,17 @@ type TooManyTasksError struct {
 	Received int
 	// Max is the client's MaxTasks.
 	Max int
+	// Searching is the task looked for in the list, when the API has no
+	// GET of one task and max_tasks tasks went by without it.
+	Searching string
 }
 
 // Error says how many tasks there are and how to read fewer.
 func (e *TooManyTasksError) Error() string {
+	if e.Searching != "" {
+		return fmt.Sprintf("task %s is not among the newest %d background tasks of instance %s (max_tasks), and this API has no way to read one task by ID. "+
+			"Raise max_tasks in the provider configuration if the task is older.", e.Searching, e.Max, e.InstanceID)
+	}
 	what := fmt.Sprintf("the API reports %d tasks", e.Reported)
 	if e.Received > 0 {
 		what = fmt.Sprintf("the API returned %d tasks (its task_count says %d)", e.Received, e.Reported)

@@ -10,9 +10,14 @@ import (
 
 // The services the client calls, which are also the keys of Config.Endpoints.
 const (
-	ServiceIAM     = "iam"
-	ServiceDMS     = "dms"
-	ServiceGaussDB = "gaussdb"
+	ServiceIAM       = "iam"
+	ServiceDMS       = "dms"
+	ServiceDCS       = "dcs"
+	ServiceGaussDB   = "gaussdb"
+	ServiceRDS       = "rds"
+	ServiceOpenGauss = "opengauss"
+	ServiceDDS       = "dds"
+	ServiceGeminiDB  = "geminidb"
 )
 
 // CloudEU is the domain of Huawei Cloud's European sovereign region,
@@ -25,7 +30,20 @@ const CloudEU = "myhuaweicloud.eu"
 var KnownClouds = []string{DefaultCloud, CloudEU, CloudOTC}
 
 // EndpointKeys lists the valid keys of Config.Endpoints.
-var EndpointKeys = []string{ServiceDMS, ServiceGaussDB, ServiceIAM}
+var EndpointKeys = []string{ServiceDCS, ServiceDDS, ServiceDMS, ServiceGaussDB, ServiceGeminiDB, ServiceIAM, ServiceOpenGauss, ServiceRDS}
+
+// hostNames are the first labels of the services' public host names, where
+// they differ from the key: the official provider's names.
+var hostNames = map[string]string{
+	ServiceOpenGauss: "gaussdb-opengauss",
+	ServiceGeminiDB:  "gaussdb-nosql",
+}
+
+// openGaussOnGaussDB lists the regions of Huawei Cloud whose openGauss
+// endpoint is "gaussdb.", where elsewhere that host is GaussDB(for MySQL)
+// (the SDK's region table; the official provider always uses
+// "gaussdb-opengauss.").
+var openGaussOnGaussDB = []string{"cn-east-2", "cn-east-4", "cn-east-5", "cn-north-12", "ap-southeast-5", "tr-west-1", "me-east-1", "af-north-1"}
 
 func isService(s string) bool { return slices.Contains(EndpointKeys, s) }
 
@@ -92,12 +110,20 @@ func (c *Client) BaseURL(service, region string) (*url.URL, error) {
 	}
 	cloud := cloudFor(c.cfg.Cloud, region)
 	prefix := service
-	if service == ServiceGaussDB {
+	if h, ok := hostNames[service]; ok {
+		prefix = h
+	}
+	switch service {
+	case ServiceGaussDB:
 		switch {
 		case cloud == CloudOTC:
 			prefix = "gaussdb-mysql"
 		case cloud == DefaultCloud && gaussdbPrefix[region] != "":
 			prefix = gaussdbPrefix[region]
+		}
+	case ServiceOpenGauss:
+		if cloud == CloudOTC || (cloud == DefaultCloud && slices.Contains(openGaussOnGaussDB, region)) {
+			prefix = "gaussdb"
 		}
 	}
 	return &url.URL{Scheme: "https", Host: prefix + "." + region + "." + cloud}, nil

@@ -116,7 +116,7 @@ func listAll(concurrency int) read {
 
 func getTask(id string) read {
 	return func(ctx context.Context, c *Client) ([]string, error) {
-		task, err := c.GetTask(ctx, emulator.DefaultRegion, emulator.DefaultProjectID, faultInstance, id)
+		task, err := c.GetTask(ctx, TaskQuery{Region: emulator.DefaultRegion, ProjectID: emulator.DefaultProjectID, InstanceID: faultInstance}, id)
 		if err != nil {
 			return nil, err
 		}
@@ -125,7 +125,7 @@ func getTask(id string) read {
 }
 
 func getJob(ctx context.Context, c *Client) ([]string, error) {
-	job, err := c.GetJob(ctx, emulator.DefaultRegion, emulator.DefaultProjectID, faultJob, "")
+	job, err := c.GetJob(ctx, GaussDBJobs, emulator.DefaultRegion, emulator.DefaultProjectID, faultJob, "")
 	if err != nil {
 		return nil, err
 	}

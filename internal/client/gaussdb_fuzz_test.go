@@ -58,7 +58,7 @@ func FuzzDecodeJob(f *testing.F) {
 		mu.Lock()
 		body = b
 		mu.Unlock()
-		job, err := c.GetJob(context.Background(), testRegion, testProject, "j", "")
+		job, err := c.GetJob(context.Background(), GaussDBJobs, testRegion, testProject, "j", "")
 
 		var want struct {
 			Job *Job `json:"job"`

@@ -72,18 +72,18 @@ func TestRequestIDIsMaskedOnEveryErrorPath(t *testing.T) {
 		{"a decode error of a job", func(c *Config) { c.Token = tokenLike }, tokenLike, "X-Request-Id",
 			func(w http.ResponseWriter, r *http.Request) { _, _ = io.WriteString(w, `not json`) },
 			func(c *Client) error {
-				_, err := c.GetJob(context.Background(), testRegion, testProject, "j", "")
+				_, err := c.GetJob(context.Background(), GaussDBJobs, testRegion, testProject, "j", "")
 				return err
 			}},
 		{"a job missing from its answer", func(c *Config) { c.Token = tokenLike }, tokenLike, "X-Request-Id",
 			func(w http.ResponseWriter, r *http.Request) { _, _ = io.WriteString(w, `{"jobs":[]}`) },
 			func(c *Client) error {
-				_, err := c.GetJob(context.Background(), testRegion, testProject, "j", "")
+				_, err := c.GetJob(context.Background(), GaussDBJobs, testRegion, testProject, "j", "")
 				return err
 			}},
 		{"a task missing from its answer", func(c *Config) { c.Token = tokenLike }, tokenLike, "X-Request-Id", emptyTasks,
 			func(c *Client) error {
-				_, err := c.GetTask(context.Background(), testRegion, testProject, "i", "t")
+				_, err := c.GetTask(context.Background(), TaskQuery{Region: testRegion, ProjectID: testProject, InstanceID: "i"}, "t")
 				return err
 			}},
 		{"a project lookup that finds no project", nil, testSK, "X-IAM-Trace-Id",
@@ -170,7 +170,7 @@ func TestServerTextInErrorsIsCleanedAndMasked(t *testing.T) {
 			}))
 			defer srv.Close()
 			c := newTestClient(t, srv, func(cfg *Config) { cfg.Token = tokenLike; cfg.MaxRetries = new(int) })
-			_, err := c.GetJob(context.Background(), testRegion, testProject, "j", "")
+			_, err := c.GetJob(context.Background(), GaussDBJobs, testRegion, testProject, "j", "")
 			if err == nil {
 				t.Fatal("no error")
 			}
