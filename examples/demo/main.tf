@@ -32,13 +32,28 @@ variable "resize_job_id" {
   default     = "7d1c2b3a-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
 }
 
+variable "rds_resize_job_id" {
+  description = "An RDS job still running: a flavor change started by hand in the console."
+  type        = string
+  default     = "5c2e1a7b-9d3f-4e8a-b6c4-2f1e0d9c8b7a"
+}
+
+variable "dcs_instance_id" {
+  type    = string
+  default = "3c9e5a71-2f4b-4d8e-a6c0-9b1d3f5e7a24"
+}
+
 # Region and credentials come from HW_REGION_NAME, HW_ACCESS_KEY and
-# HW_SECRET_KEY, as with any Huawei Cloud tool.
+# HW_SECRET_KEY, as with any Huawei Cloud tool. The emulator serves every
+# service on one address, and those whose paths would collide under a
+# prefix of their own.
 provider "hwtasks" {
   endpoints = {
     iam     = var.endpoint
     dms     = var.endpoint
     gaussdb = var.endpoint
+    rds     = "${var.endpoint}/rds"
+    dcs     = "${var.endpoint}/dcs"
   }
 }
 
@@ -69,6 +84,25 @@ data "hwtasks_gaussdb_job" "resize" {
       error_message = "The resize ended ${self.status}: ${coalesce(self.fail_reason, "no reason given")}"
     }
   }
+}
+
+# Wait for the RDS resize too: the same attributes as any database job.
+data "hwtasks_rds_job" "resize" {
+  id                  = var.rds_resize_job_id
+  wait_for_completion = true
+  poll_interval       = "500ms"
+
+  lifecycle {
+    postcondition {
+      condition     = self.status == "Completed"
+      error_message = "The RDS resize ended ${self.status}: ${self.fail_reason}"
+    }
+  }
+}
+
+# The background tasks of a Redis instance, with their typed details.
+data "hwtasks_dcs_background_tasks" "redis" {
+  instance_id = var.dcs_instance_id
 }
 
 locals {
@@ -109,4 +143,21 @@ output "resize_job" {
     datastore = data.hwtasks_gaussdb_job.resize.entities.instance.datastore.type
     flavor    = data.hwtasks_gaussdb_job.resize.entities.instance.flavor_ref
   }
+}
+
+output "rds_resize" {
+  description = "The RDS resize, after waiting for it."
+  value = {
+    name   = data.hwtasks_rds_job.resize.name
+    status = data.hwtasks_rds_job.resize.status
+    ended  = data.hwtasks_rds_job.resize.ended
+  }
+}
+
+output "redis_tasks" {
+  description = "The Redis instance's tasks: name, status, and a resize's capacities."
+  value = [
+    for t in data.hwtasks_dcs_background_tasks.redis.tasks :
+    "${t.name} ${t.status}${t.details.new_capacity == null ? "" : " (${t.details.old_capacity} GB to ${t.details.new_capacity} GB)"}"
+  ]
 }

@@ -17,6 +17,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 
+	"github.com/hwtasks/terraform-provider-hwtasks/internal/client"
 	"github.com/hwtasks/terraform-provider-hwtasks/internal/emulator"
 )
 
@@ -209,6 +210,13 @@ const (
 	seedTask      = "ff80808272dcc90f0172df1e490f41b0"
 	seedInstance2 = "c2f7d1e4-8a6b-4e3d-b5a9-0d4c3b2a1f90"
 	seedJob       = "31b8ae23-c687-4d80-b7b4-42a66c9bb886"
+	// The completed job of each other database service, and the DCS
+	// instance.
+	seedRDSJob       = "dff1d289-4d03-4942-8b9f-463ea07c000d"
+	seedOpenGaussJob = "04efe8e2-9255-44ae-a98b-d87cae411890"
+	seedDDSJob       = "c010abd0-48cf-4fa8-8cbc-090f093eaa2f"
+	seedGeminiDBJob  = "3f5a7c9e-0b2d-4e6f-8a1c-3e5f7a9c1b2d"
+	seedDCSInstance  = "5b8f2a91-7c3e-4d6a-9f1b-2e4c6a8d0b13"
 )
 
 // authKind selects the credentials of a provider block.
@@ -244,13 +252,31 @@ provider "hwtasks" {
   region = %q
   %s
   %s
-  endpoints = {
-    iam     = %q
-    dms     = %q
-    gaussdb = %q
-  }
+  %s
 }
-`, emulator.DefaultRegion, creds, strings.Join(extra, "\n  "), c.URL, c.URL, c.URL)
+`, emulator.DefaultRegion, creds, strings.Join(extra, "\n  "), emulatorEndpointsHCL(c.URL))
+}
+
+// emulatorEndpoints maps every endpoint key to the emulator at url, with
+// the path prefix of the services it serves under one.
+func emulatorEndpoints(url string) map[string]string {
+	m := map[string]string{}
+	for _, k := range client.EndpointKeys {
+		m[k] = url + emulator.ServicePrefix(k)
+	}
+	return m
+}
+
+// emulatorEndpointsHCL is emulatorEndpoints as a provider argument.
+func emulatorEndpointsHCL(url string) string {
+	var b strings.Builder
+	b.WriteString("endpoints = {\n")
+	m := emulatorEndpoints(url)
+	for _, k := range sortedKeys(m) {
+		fmt.Fprintf(&b, "    %-9s = %q\n", k, m[k])
+	}
+	b.WriteString("  }")
+	return b.String()
 }
 
 // planError is a pattern for ExpectError: the error diagnostic that

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"math/big"
 	"slices"
 	"strings"
@@ -19,6 +20,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
@@ -27,40 +29,65 @@ import (
 	"github.com/hwtasks/terraform-provider-hwtasks/internal/client"
 )
 
-// dmsEngine is one of the DMS engines that share the background-task API.
-type dmsEngine struct {
+// taskService is one service whose background tasks the task-list shape
+// reads: the three DMS engines, which share one API, and DCS.
+type taskService struct {
 	// typeName is the data source's name without the provider prefix.
 	typeName string
-	// title is the engine's name as the console shows it.
+	// title is the engine's or product's name as the console shows it.
 	title string
+	// product is the service in messages: "DMS" or "DCS".
+	product string
+	api     client.TaskAPI
+	// statuses are the documented statuses, terminal those after which a
+	// task never changes.
+	statuses, terminal []string
+	// instanceNotFound is the error code of an unknown instance.
+	instanceNotFound string
+	// permission names the access a 403 most likely lacks.
+	permission string
+	// exampleTask is a task name for the docs.
+	exampleTask string
+	// details says the tasks carry details and enable_show (DCS).
+	details bool
+	// keepsTasks says, for the docs, how long the API keeps tasks.
+	keepsTasks string
 }
 
-// taskStatuses are the documented statuses of a background task, and
-// terminalTaskStatuses those after which a task never changes.
+// The DMS engines share the API, its statuses and its errors.
 var (
-	taskStatuses         = []string{"CREATED", "EXECUTING", "SUCCESS", "FAILED", "DELETED", "CANCELLED"}
-	terminalTaskStatuses = []string{"SUCCESS", "FAILED", "DELETED", "CANCELLED"}
+	dmsStatuses         = []string{"CREATED", "EXECUTING", "SUCCESS", "FAILED", "DELETED", "CANCELLED"}
+	dmsTerminalStatuses = []string{"SUCCESS", "FAILED", "DELETED", "CANCELLED"}
 )
+
+func dmsEngine(typeName, title string) taskService {
+	return taskService{
+		typeName: typeName, title: title, product: "DMS", api: client.DMSTasks,
+		statuses: dmsStatuses, terminal: dmsTerminalStatuses, instanceNotFound: "DMS.00404022",
+		permission:  "DMS read access (the DMS ReadOnlyAccess policy, or dms:instance:get and dms:instance:list)",
+		exampleTask: "bindInstancePublicIp", keepsTasks: "the API keeps tasks of the last months only",
+	}
+}
 
 const defaultTasksReadTimeout = 20 * time.Minute
 
 var (
-	_ datasource.DataSourceWithConfigure      = (*backgroundTasksDataSource)(nil)
+	_ stateReader                             = (*backgroundTasksDataSource)(nil)
 	_ datasource.DataSourceWithValidateConfig = (*backgroundTasksDataSource)(nil)
 )
 
-// backgroundTasksDataSource reads the background tasks of a DMS instance;
-// one type serves RocketMQ, Kafka and RabbitMQ.
+// backgroundTasksDataSource reads the background tasks of an instance;
+// one type serves every taskService.
 type backgroundTasksDataSource struct {
-	engine dmsEngine
-	client *client.Client
+	dataSourceBase
+	svc taskService
 	// concurrency is how many pages are read at once.
 	concurrency int
 }
 
-func newBackgroundTasksDataSource(e dmsEngine) func() datasource.DataSource {
+func newBackgroundTasksDataSource(s taskService) func() datasource.DataSource {
 	return func() datasource.DataSource {
-		return &backgroundTasksDataSource{engine: e, concurrency: client.DefaultPageConcurrency}
+		return &backgroundTasksDataSource{svc: s, concurrency: client.DefaultPageConcurrency}
 	}
 }
 
@@ -80,139 +107,124 @@ type backgroundTasksModel struct {
 	PollInterval      types.String   `tfsdk:"poll_interval"`
 	Timeouts          timeouts.Value `tfsdk:"timeouts"`
 	// TaskCount and Tasks are only read from the configuration, where they
-	// are always null; Read writes them into the state as Terraform values
-	// (see tasksValue).
+	// are always null; readState writes them into the state.
 	TaskCount types.Int64 `tfsdk:"task_count"`
 	Tasks     types.List  `tfsdk:"tasks"`
 }
 
-// taskObjectType is the Terraform type of one element of tasks; it must
-// match the schema's nested attributes (TestTasksValue checks it).
-var (
-	stringMapType  = tftypes.Map{ElementType: tftypes.String}
-	taskObjectType = tftypes.Object{AttributeTypes: map[string]tftypes.Type{
-		"id": tftypes.String, "name": tftypes.String, "user_name": tftypes.String, "user_id": tftypes.String,
-		"status": tftypes.String, "created_at": tftypes.String, "updated_at": tftypes.String,
-		"params": tftypes.String, "params_map": stringMapType,
-	}}
-	taskListType = tftypes.List{ElementType: taskObjectType}
-)
+// codeList writes values as a Markdown list of code: "`A`, `B` or `C`".
+func codeList(values []string, last string) string {
+	q := make([]string, len(values))
+	for i, v := range values {
+		q[i] = "`" + v + "`"
+	}
+	if len(q) < 2 {
+		return strings.Join(q, "")
+	}
+	return strings.Join(q[:len(q)-1], ", ") + " " + last + " " + q[len(q)-1]
+}
 
 func (d *backgroundTasksDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_" + d.engine.typeName
+	resp.TypeName = req.ProviderTypeName + "_" + d.svc.typeName
 }
 
 func (d *backgroundTasksDataSource) Schema(ctx context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
-	e := d.engine.title
+	s := d.svc
+	e := s.title
+	product := s.product + " for " + e
+	if s.product == e {
+		product = e
+	}
+	oneTask := "A task is read by its own URL."
+	if !s.api.HasGet {
+		oneTask = fmt.Sprintf("%s has no way to read one task by ID, so `task_id` finds the task in the list, newest first, reading only the pages it takes; waiting reads them again at each poll.", e)
+	}
+	pageParam := "`start` goes to the API as it is"
+	if s.api.Offset {
+		pageParam = "`start` goes to the API as the 0-based `offset`, `start - 1`"
+	}
+	attrs := scopeAttributes("instance")
+	maps.Copy(attrs, map[string]schema.Attribute{
+		"id": schema.StringAttribute{
+			Computed:            true,
+			MarkdownDescription: "`{project_id}/{instance_id}`, followed by `/{task_id}` when `task_id` is set.",
+		},
+		"instance_id": schema.StringAttribute{
+			Required:            true,
+			MarkdownDescription: fmt.Sprintf("The ID of the %s instance, as the %s console shows it on the instance's page.", e, e),
+			Validators:          []validator.String{plausibleID{}},
+		},
+		"task_id": schema.StringAttribute{
+			Optional: true,
+			MarkdownDescription: "Read only this task, instead of the list. `tasks` then holds this one task and `task_count` is 1. " +
+				"It cannot be combined with the list's arguments: `begin_time`, `end_time`, `start`, `limit`, `name` and `status`.",
+			Validators: []validator.String{plausibleID{}},
+		},
+		"begin_time": schema.StringAttribute{
+			Optional: true,
+			MarkdownDescription: "Only tasks created at or after this time. `YYYYMMDDHHmmss` in UTC, as the API takes it, " +
+				"or RFC 3339, so that `timeadd(plantimestamp(), \"-24h\")` works as it is.",
+			Validators: []validator.String{windowTime{}, stringvalidator.ConflictsWith(path.MatchRoot("task_id"))},
+		},
+		"end_time": schema.StringAttribute{
+			Optional:            true,
+			MarkdownDescription: "Only tasks created at or before this time, in the same formats as `begin_time`. Must not be before `begin_time`.",
+			Validators:          []validator.String{windowTime{}, stringvalidator.ConflictsWith(path.MatchRoot("task_id"))},
+		},
+		"start": schema.Int64Attribute{
+			Optional: true,
+			MarkdownDescription: "Return exactly one page, starting at this 1-based position (the second page of 100 is `start = 101`); " + pageParam + ". " +
+				"When neither `start` nor `limit` is set, every page is read.",
+			Validators: []validator.Int64{int64validator.AtLeast(1), int64validator.ConflictsWith(path.MatchRoot("task_id"))},
+		},
+		"limit": schema.Int64Attribute{
+			Optional:            true,
+			MarkdownDescription: "Return exactly one page of at most this many tasks, from 1 to 100 (the API's default is 10 when only `start` is set).",
+			Validators:          []validator.Int64{int64validator.Between(1, client.TaskPageSize), int64validator.ConflictsWith(path.MatchRoot("task_id"))},
+		},
+		"name": schema.StringAttribute{
+			Optional:            true,
+			MarkdownDescription: fmt.Sprintf("Keep only tasks with this name, such as `%s`. Applied after reading; `task_count` is not affected. Not with `task_id`.", s.exampleTask),
+			Validators:          []validator.String{notBlank, stringvalidator.ConflictsWith(path.MatchRoot("task_id"))},
+		},
+		"status": schema.StringAttribute{
+			Optional:            true,
+			MarkdownDescription: "Keep only tasks with this status: one of " + codeList(s.statuses, "or") + ". Applied after reading; `task_count` is not affected. Not with `task_id`.",
+			Validators:          []validator.String{stringvalidator.OneOf(s.statuses...), stringvalidator.ConflictsWith(path.MatchRoot("task_id"))},
+		},
+		"wait_for_completion": schema.BoolAttribute{
+			Optional: true,
+			MarkdownDescription: "With `task_id`: poll until the task reaches " + codeList(s.terminal, "or") + ". " +
+				"`true` needs `task_id`; `false` (the default) is accepted without it, so that a module can pass `wait_for_completion = var.wait`. " +
+				"A task that ends `FAILED` is not an error of the data source; check `tasks[0].status` with a postcondition.",
+		},
+		"poll_interval": schema.StringAttribute{
+			Optional:            true,
+			MarkdownDescription: "How often to poll while waiting, as a duration such as `\"10s\"`. Default `5s`, minimum `100ms`.",
+			Validators:          []validator.String{goDuration{min: minPollInterval}},
+		},
+		"task_count": schema.Int64Attribute{
+			Computed: true,
+			MarkdownDescription: "The total the API reports for the query (the instance, and the time window if any), before the `name` and `status` filters; " +
+				"1 with `task_id`. The API sends it as a string; it is a number here.",
+		},
+		"tasks": schema.ListNestedAttribute{
+			Computed:            true,
+			MarkdownDescription: "The tasks, newest first, as the API orders them.",
+			NestedObject:        schema.NestedAttributeObject{Attributes: taskAttributes(s)},
+		},
+	})
 	resp.Schema = schema.Schema{
-		MarkdownDescription: fmt.Sprintf("Reads the background tasks of a DMS for %s instance: who did what to the instance, and when, "+
-			"such as binding a public IP or restarting it. Reads every task (or one page, or one task), optionally filtered, "+
+		MarkdownDescription: fmt.Sprintf("Reads the background tasks of a %s instance: who did what to the instance, and when, "+
+			"such as a resize or binding a public IP. Reads every task (or one page, or one task), optionally filtered, "+
 			"and can wait for a task to finish. "+
 			"To read every task, the provider reads the first page of %d tasks, then the pages that `task_count` announces, %d at a time, "+
-			"up to the provider's `max_tasks` (%s by default).", e, client.TaskPageSize, client.DefaultPageConcurrency, thousands(client.DefaultMaxTasks)),
-		Attributes: map[string]schema.Attribute{
-			"id": schema.StringAttribute{
-				Computed:            true,
-				MarkdownDescription: "`{project_id}/{instance_id}`, followed by `/{task_id}` when `task_id` is set.",
-			},
-			"instance_id": schema.StringAttribute{
-				Required:            true,
-				MarkdownDescription: fmt.Sprintf("The ID of the %s instance, as the %s console shows it on the instance's page.", e, e),
-				Validators:          []validator.String{plausibleID{}},
-			},
-			"region": schema.StringAttribute{
-				Optional: true, Computed: true,
-				MarkdownDescription: "The region of the instance. Defaults to the provider's region.",
-				Validators:          []validator.String{notBlank},
-			},
-			"project_id": schema.StringAttribute{
-				Optional: true, Computed: true,
-				MarkdownDescription: "The project of the instance. Defaults to the provider's `project_id` for its region, or is looked up for `region`.",
-				Validators:          []validator.String{plausibleID{}},
-			},
-			"task_id": schema.StringAttribute{
-				Optional: true,
-				MarkdownDescription: "Read only this task, instead of the list. `tasks` then holds this one task and `task_count` is 1. " +
-					"It cannot be combined with the list's arguments: `begin_time`, `end_time`, `start`, `limit`, `name` and `status`.",
-				Validators: []validator.String{plausibleID{}},
-			},
-			"begin_time": schema.StringAttribute{
-				Optional: true,
-				MarkdownDescription: "Only tasks created at or after this time. `YYYYMMDDHHmmss` in UTC, as the API takes it, " +
-					"or RFC 3339, so that `timeadd(plantimestamp(), \"-24h\")` works as it is.",
-				Validators: []validator.String{windowTime{}, stringvalidator.ConflictsWith(path.MatchRoot("task_id"))},
-			},
-			"end_time": schema.StringAttribute{
-				Optional:            true,
-				MarkdownDescription: "Only tasks created at or before this time, in the same formats as `begin_time`. Must not be before `begin_time`.",
-				Validators:          []validator.String{windowTime{}, stringvalidator.ConflictsWith(path.MatchRoot("task_id"))},
-			},
-			"start": schema.Int64Attribute{
-				Optional: true,
-				MarkdownDescription: "Return exactly one page, starting at this 1-based position (the second page of 100 is `start = 101`). " +
-					"When neither `start` nor `limit` is set, every page is read.",
-				Validators: []validator.Int64{int64validator.AtLeast(1), int64validator.ConflictsWith(path.MatchRoot("task_id"))},
-			},
-			"limit": schema.Int64Attribute{
-				Optional:            true,
-				MarkdownDescription: "Return exactly one page of at most this many tasks, from 1 to 100 (the API's default is 10 when only `start` is set).",
-				Validators:          []validator.Int64{int64validator.Between(1, client.TaskPageSize), int64validator.ConflictsWith(path.MatchRoot("task_id"))},
-			},
-			"name": schema.StringAttribute{
-				Optional:            true,
-				MarkdownDescription: "Keep only tasks with this name, such as `bindInstancePublicIp` or `restart`. Applied after reading; `task_count` is not affected. Not with `task_id`.",
-				Validators:          []validator.String{notBlank, stringvalidator.ConflictsWith(path.MatchRoot("task_id"))},
-			},
-			"status": schema.StringAttribute{
-				Optional:            true,
-				MarkdownDescription: "Keep only tasks with this status: one of `CREATED`, `EXECUTING`, `SUCCESS`, `FAILED`, `DELETED`, `CANCELLED`. Applied after reading; `task_count` is not affected. Not with `task_id`.",
-				Validators:          []validator.String{stringvalidator.OneOf(taskStatuses...), stringvalidator.ConflictsWith(path.MatchRoot("task_id"))},
-			},
-			"wait_for_completion": schema.BoolAttribute{
-				Optional: true,
-				MarkdownDescription: "With `task_id`: poll until the task reaches `SUCCESS`, `FAILED`, `DELETED` or `CANCELLED`. " +
-					"`true` needs `task_id`; `false` (the default) is accepted without it, so that a module can pass `wait_for_completion = var.wait`. " +
-					"A task that ends `FAILED` is not an error of the data source; check `tasks[0].status` with a postcondition.",
-			},
-			"poll_interval": schema.StringAttribute{
-				Optional:            true,
-				MarkdownDescription: "How often to poll while waiting, as a duration such as `\"10s\"`. Default `5s`, minimum `100ms`.",
-				Validators:          []validator.String{goDuration{min: minPollInterval}},
-			},
-			"task_count": schema.Int64Attribute{
-				Computed: true,
-				MarkdownDescription: "The total the API reports for the query (the instance, and the time window if any), before the `name` and `status` filters; " +
-					"1 with `task_id`. The API sends it as a string; it is a number here.",
-			},
-			"tasks": schema.ListNestedAttribute{
-				Computed:            true,
-				MarkdownDescription: "The tasks, newest first, as the API orders them.",
-				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
-					"id":         schema.StringAttribute{Computed: true, MarkdownDescription: "The task ID."},
-					"name":       schema.StringAttribute{Computed: true, MarkdownDescription: "The task name, such as `bindInstancePublicIp`."},
-					"user_name":  schema.StringAttribute{Computed: true, MarkdownDescription: "The user who started the task."},
-					"user_id":    schema.StringAttribute{Computed: true, MarkdownDescription: "The ID of that user."},
-					"status":     schema.StringAttribute{Computed: true, MarkdownDescription: "The status: `CREATED`, `EXECUTING`, `SUCCESS`, `FAILED`, `DELETED` or `CANCELLED`."},
-					"created_at": schema.StringAttribute{Computed: true, MarkdownDescription: "When the task started, in RFC 3339 as the API gives it."},
-					"updated_at": schema.StringAttribute{Computed: true, MarkdownDescription: "When the task last changed (its end, once finished), in RFC 3339 as the API gives it."},
-					"params":     schema.StringAttribute{Computed: true, MarkdownDescription: "The task parameters as the API gives them: usually a JSON string, to read with `jsondecode()`."},
-					"params_map": schema.MapAttribute{
-						Computed:    true,
-						ElementType: types.StringType,
-						MarkdownDescription: "The top-level keys of `params` when it is a JSON object: strings as they are, numbers and booleans in their JSON text, " +
-							"nested values as compact JSON, and JSON null as null. Null when `params` is empty or not a JSON object.",
-					},
-				}},
-			},
-		},
+			"up to the provider's `max_tasks` (%s by default). %s", product, client.TaskPageSize, client.DefaultPageConcurrency, thousands(client.DefaultMaxTasks), oneTask),
+		Attributes: attrs,
 		Blocks: map[string]schema.Block{
 			"timeouts": timeouts.Block(ctx),
 		},
 	}
-}
-
-func (d *backgroundTasksDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	d.client = clientFrom(req, &resp.Diagnostics)
 }
 
 // ValidateConfig checks what single-attribute validators cannot: that
@@ -250,33 +262,37 @@ func (d *backgroundTasksDataSource) ValidateConfig(ctx context.Context, req data
 }
 
 func (d *backgroundTasksDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
+	readInto(ctx, d, req, resp)
+}
+
+// readState reads the task, the page or every page that config asks for,
+// and writes the tasks straight from the API's structs into the state: for
+// a large list, building them as Terraform values first took most of the
+// plugin's memory (BENCHMARKS.md).
+func (d *backgroundTasksDataSource) readState(ctx context.Context, config tfsdk.Config, typ tftypes.Object) ([]byte, diag.Diagnostics) {
 	var m backgroundTasksModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
-	if resp.Diagnostics.HasError() {
-		return
+	diags := config.Get(ctx, &m)
+	if diags.HasError() {
+		return nil, diags
 	}
-	res, diags := d.read(ctx, m)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
+	res, readDiags := d.read(ctx, m)
+	diags.Append(readDiags...)
+	if diags.HasError() {
+		return nil, diags
 	}
-	// The state is the configuration with the computed attributes filled
-	// in, built as Terraform values: State.Set's conversion of the model
-	// took 13 of the provider's 30 ms for 257 tasks (BenchmarkReadDataSource257).
-	tasks, folded, foldedCount, err := tasksValue(ctx, res.tasks)
-	if err != nil {
-		addCallError(&resp.Diagnostics, err, res.cc)
-		return
+	w := &tasksWriter{fields: taskFields(d.svc)}
+	// About 300 bytes a task, as the tasks of the seed documents encode.
+	state, err := encodeState(typ, config.Raw, res.attrs, map[string]attrWriter{"tasks": w.writer(ctx, res.tasks)}, 300*len(res.tasks))
+	switch {
+	case err != nil && ctx.Err() != nil:
+		addCallError(&diags, err, res.cc)
+		return nil, diags
+	case err != nil:
+		diags.AddError("Cannot build the data source's state", fmt.Sprintf("%v. This is always a bug in the provider; please report it.", err))
+		return nil, diags
 	}
-	resp.Diagnostics.Append(d.foldedWarning(folded, foldedCount)...)
-	res.attrs["tasks"] = tasks
-	state, err := withAttributes(req.Config.Raw, res.attrs)
-	if err != nil {
-		resp.Diagnostics.AddError("Cannot build the data source's state",
-			fmt.Sprintf("%v. This is always a bug in the provider; please report it.", err))
-		return
-	}
-	resp.State.Raw = state
+	diags.Append(d.foldedWarning(w.folded, w.foldedCount)...)
+	return state, diags
 }
 
 // tasksRead is what a read found: the computed attributes but tasks, as
@@ -292,21 +308,12 @@ type tasksRead struct {
 // written: it reads the task, the page or every page that m asks for.
 func (d *backgroundTasksDataSource) read(ctx context.Context, m backgroundTasksModel) (tasksRead, diag.Diagnostics) {
 	var diags diag.Diagnostics
-	if d.client == nil {
-		notConfigured(&diags)
-		return tasksRead{}, diags
-	}
-	timeout, interval := readLimits(ctx, m.Timeouts, defaultTasksReadTimeout, m.PollInterval, &diags)
-	if diags.HasError() {
-		return tasksRead{}, diags
-	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-
-	sc, ok := resolveScope(ctx, d.client, m.Region, m.ProjectID, timeout, &diags)
+	ctx, cancel, env, ok := d.beginRead(ctx, readTimeouts{m.Timeouts, defaultTasksReadTimeout, m.PollInterval}, m.Region, m.ProjectID, &diags)
 	if !ok {
 		return tasksRead{}, diags
 	}
+	defer cancel()
+	sc, timeout, interval := env.scope, env.timeout, env.interval
 	instanceID := m.InstanceID.ValueString()
 	cc := d.callContext(sc, instanceID, m.TaskID.ValueString(), timeout)
 
@@ -317,10 +324,9 @@ func (d *backgroundTasksDataSource) read(ctx context.Context, m backgroundTasksM
 		var waited *waitTimeout[*client.Task]
 		switch {
 		case errors.As(err, &waited):
-			diags.AddAttributeError(path.Root("task_id"), "Timed out waiting for the task",
-				fmt.Sprintf("Task %s (%s) of %s instance %s did not finish within %s. Its last status was %s, seen at %s (updated_at %s).\n\n"+
-					"Raise timeouts.read, or leave out wait_for_completion to read the task as it is.",
-					m.TaskID.ValueString(), serverText(d.client, waited.Last.Name), d.engine.title, instanceID, timeout, serverText(d.client, waited.Last.Status),
+			addWaitTimeout(&diags, path.Root("task_id"), "task",
+				fmt.Sprintf("Task %s (%s) of %s instance %s did not finish within %s. Its last status was %s, seen at %s (updated_at %s).",
+					m.TaskID.ValueString(), serverText(d.client, waited.Last.Name), d.svc.title, instanceID, timeout, serverText(d.client, waited.Last.Status),
 					waited.LastSeen.UTC().Format(time.RFC3339), serverText(d.client, waited.Last.UpdatedAt)))
 			return tasksRead{}, diags
 		case err != nil:
@@ -329,7 +335,7 @@ func (d *backgroundTasksDataSource) read(ctx context.Context, m backgroundTasksM
 		}
 		page = client.TaskPage{TaskCount: 1, Tasks: []client.Task{*task}}
 	default:
-		q := client.TaskQuery{Region: sc.Region, ProjectID: sc.ProjectID, InstanceID: instanceID}
+		q := client.TaskQuery{API: d.svc.api, Region: sc.Region, ProjectID: sc.ProjectID, InstanceID: instanceID}
 		// Validation has already accepted both; here they only change form.
 		if !m.BeginTime.IsNull() {
 			t, _ := parseWindowTime(m.BeginTime.ValueString())
@@ -395,13 +401,13 @@ func (d *backgroundTasksDataSource) foldedWarning(folded []string, count int) di
 // A wait that runs out of time returns a *waitTimeout[*client.Task].
 func (d *backgroundTasksDataSource) readTask(ctx context.Context, sc scope, instanceID, taskID string, wait bool, interval time.Duration) (*client.Task, error) {
 	return poll(ctx, interval, func(ctx context.Context, _ int, elapsed time.Duration) (*client.Task, bool, error) {
-		t, err := d.client.GetTask(ctx, sc.Region, sc.ProjectID, instanceID, taskID)
+		t, err := d.client.GetTask(ctx, client.TaskQuery{API: d.svc.api, Region: sc.Region, ProjectID: sc.ProjectID, InstanceID: instanceID}, taskID)
 		if err != nil || !wait {
 			return t, err == nil, err
 		}
-		done := slices.Contains(terminalTaskStatuses, t.Status)
+		done := slices.Contains(d.svc.terminal, t.Status)
 		tflog.Info(ctx, "polled background task", map[string]any{
-			"engine": d.engine.title, "instance_id": instanceID, "task_id": taskID, "status": t.Status,
+			"service": d.svc.title, "instance_id": instanceID, "task_id": taskID, "status": t.Status,
 			"elapsed": elapsed.Round(time.Millisecond).String(), "done": done,
 		})
 		return t, done, nil
@@ -409,21 +415,23 @@ func (d *backgroundTasksDataSource) readTask(ctx context.Context, sc scope, inst
 }
 
 func (d *backgroundTasksDataSource) callContext(sc scope, instanceID, taskID string, timeout time.Duration) callContext {
-	e := d.engine.title
+	s := d.svc
+	e := s.title
 	action := fmt.Sprintf("read the background tasks of %s instance %s", e, instanceID)
 	if taskID != "" {
 		action = fmt.Sprintf("read background task %s of %s instance %s", taskID, e, instanceID)
 	}
 	return callContext{
-		Action: action, Service: "DMS", EndpointKey: client.ServiceDMS,
-		Permission: "DMS read access (the DMS ReadOnlyAccess policy, or dms:instance:get and dms:instance:list)",
+		Action: action, Service: s.product, EndpointKey: s.api.Service,
+		Permission: s.permission,
 		Region:     sc.Region, ProjectID: sc.ProjectID, Timeout: timeout,
 		NotFound: func(apiErr *client.APIError) (path.Path, string, string, bool) {
-			// DMS.00404022 means the instance; any other 404 on a task
-			// route (DMS.00404026 in practice) means the task.
-			if taskID != "" && apiErr.Code != "DMS.00404022" {
+			// The instance's own code means the instance; any other 404
+			// on a task route (DMS.00404026 in practice, or no such task
+			// in the list) means the task.
+			if taskID != "" && apiErr.Code != s.instanceNotFound {
 				return path.Root("task_id"), fmt.Sprintf("Background task %s of %s instance %s was not found", taskID, e, instanceID),
-					"Check task_id; the API keeps tasks of the last months only.", true
+					"Check task_id; " + s.keepsTasks + ".", true
 			}
 			return path.Root("instance_id"), fmt.Sprintf("%s instance %s was not found", e, instanceID),
 				"Check instance_id and region.", true
@@ -443,57 +451,6 @@ func filterTasks(tasks []client.Task, name, status string) []client.Task {
 		}
 	}
 	return out
-}
-
-// tasksValue converts API tasks to the state's tasks list: never null, and
-// empty when there are none. It checks ctx every few hundred tasks, so that
-// Ctrl-C ends the conversion of a large list within a second, and returns
-// the IDs of the tasks (at most maxFoldedReported) whose params had keys
-// that are one key in Unicode NFC, and how many there were.
-func tasksValue(ctx context.Context, tasks []client.Task) (list tftypes.Value, folded []string, foldedCount int, err error) {
-	elems := make([]tftypes.Value, len(tasks))
-	for i, t := range tasks {
-		if i%512 == 511 {
-			if err := ctx.Err(); err != nil {
-				return tftypes.Value{}, nil, 0, err
-			}
-		}
-		pm, fold := paramsMap(t.Params)
-		if fold {
-			if foldedCount++; len(folded) < maxFoldedReported {
-				folded = append(folded, t.ID)
-			}
-		}
-		elems[i] = tftypes.NewValue(taskObjectType, map[string]tftypes.Value{
-			"id": tftypes.NewValue(tftypes.String, t.ID), "name": tftypes.NewValue(tftypes.String, t.Name),
-			"user_name": tftypes.NewValue(tftypes.String, t.UserName), "user_id": tftypes.NewValue(tftypes.String, t.UserID),
-			"status": tftypes.NewValue(tftypes.String, t.Status), "created_at": tftypes.NewValue(tftypes.String, t.CreatedAt),
-			"updated_at": tftypes.NewValue(tftypes.String, t.UpdatedAt), "params": tftypes.NewValue(tftypes.String, t.Params),
-			"params_map": pm,
-		})
-	}
-	return tftypes.NewValue(taskListType, elems), folded, foldedCount, nil
-}
-
-// maxFoldedReported bounds the task IDs one warning names.
-const maxFoldedReported = 5
-
-// paramsMap flattens the top-level keys of params into strings, or returns
-// a null map when params is empty or not a JSON object; see paramsFields.
-func paramsMap(params string) (value tftypes.Value, folded bool) {
-	fields, folded, ok := paramsFields(params)
-	if !ok {
-		return tftypes.NewValue(stringMapType, nil), false
-	}
-	values := make(map[string]tftypes.Value, len(fields))
-	for k, v := range fields {
-		if v == nil {
-			values[k] = tftypes.NewValue(tftypes.String, nil)
-		} else {
-			values[k] = tftypes.NewValue(tftypes.String, *v)
-		}
-	}
-	return tftypes.NewValue(stringMapType, values), folded
 }
 
 // paramsFields is what params_map holds: the top-level keys of params, when

@@ -151,18 +151,14 @@ func (c *credCloud) credConfig(body string) string {
 	return fmt.Sprintf(`
 provider "hwtasks" {
   region = %q
-  endpoints = {
-    iam     = %q
-    dms     = %q
-    gaussdb = %q
-  }
+  %s
   %s
 }
 
 data "hwtasks_gaussdb_job" "test" {
   id = %q
 }
-`, emulator.DefaultRegion, c.URL, c.URL, c.URL, body, seedJob)
+`, emulator.DefaultRegion, emulatorEndpointsHCL(c.URL), body, seedJob)
 }
 
 func seedJobRead() []statecheck.StateCheck {

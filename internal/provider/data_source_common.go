@@ -4,15 +4,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"maps"
 	"slices"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/hwtasks/terraform-provider-hwtasks/internal/client"
 )
@@ -23,6 +23,11 @@ var dataSources = []func() datasource.DataSource{
 	NewKafkaBackgroundTasksDataSource,
 	NewRabbitMQBackgroundTasksDataSource,
 	NewGaussDBJobDataSource,
+	NewRDSJobDataSource,
+	NewOpenGaussJobDataSource,
+	NewDDSJobDataSource,
+	NewGeminiDBJobDataSource,
+	NewDCSBackgroundTasksDataSource,
 }
 
 // clientFrom takes the configured client from a data source's
@@ -45,6 +50,23 @@ func clientFrom(req datasource.ConfigureRequest, diags *diag.Diagnostics) *clien
 func notConfigured(diags *diag.Diagnostics) {
 	diags.AddError("Provider not configured",
 		"The hwtasks provider was not configured before this data source was read. This is always a bug in the provider; please report it.")
+}
+
+// scopeAttributes are the region and project_id arguments of a data
+// source; what names the thing read, such as "instance" or "job".
+func scopeAttributes(what string) map[string]schema.Attribute {
+	return map[string]schema.Attribute{
+		"region": schema.StringAttribute{
+			Optional: true, Computed: true,
+			MarkdownDescription: "The region of the " + what + ". Defaults to the provider's region.",
+			Validators:          []validator.String{notBlank},
+		},
+		"project_id": schema.StringAttribute{
+			Optional: true, Computed: true,
+			MarkdownDescription: "The project of the " + what + ". Defaults to the provider's `project_id` for its region, or is looked up for `region`.",
+			Validators:          []validator.String{plausibleID{}},
+		},
+	}
 }
 
 // scope is where a data source reads: its region and that region's project.
@@ -114,36 +136,4 @@ func sortedKeys[K ~string, V any](m map[K]V) []K {
 	}
 	slices.Sort(keys)
 	return keys
-}
-
-// withAttributes returns the object value obj with the given attributes
-// replaced; every other attribute keeps its value. A data source's state is
-// its configuration with the computed attributes filled in, so Read can
-// build it from req.Config.Raw without converting the configuration again.
-func withAttributes(obj tftypes.Value, set map[string]tftypes.Value) (tftypes.Value, error) {
-	typ, ok := obj.Type().(tftypes.Object)
-	if !ok {
-		return tftypes.Value{}, fmt.Errorf("the configuration is a %s, not an object", obj.Type())
-	}
-	var old map[string]tftypes.Value
-	if err := obj.As(&old); err != nil {
-		return tftypes.Value{}, fmt.Errorf("reading the configuration: %w", err)
-	}
-	// As hands out the value's own map: writing into it would change obj,
-	// which the framework goes on to use as the configuration.
-	attrs := maps.Clone(old)
-	for name, v := range set {
-		want, ok := typ.AttributeTypes[name]
-		if !ok {
-			return tftypes.Value{}, fmt.Errorf("the schema has no attribute %q", name)
-		}
-		if !v.Type().Equal(want) {
-			return tftypes.Value{}, fmt.Errorf("attribute %q is a %s, but the schema wants a %s", name, v.Type(), want)
-		}
-		attrs[name] = v
-	}
-	if err := tftypes.ValidateValue(typ, attrs); err != nil {
-		return tftypes.Value{}, err
-	}
-	return tftypes.NewValue(typ, attrs), nil
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -32,6 +33,9 @@ type callContext struct {
 	// NotFound maps a 404 to the attribute at fault, a summary and a hint.
 	// It returns false when the 404 is not about a user's argument.
 	NotFound func(e *client.APIError) (attr path.Path, summary, hint string, ok bool)
+	// NotFoundCodes are error codes that mean "not found" whatever their
+	// status, such as 400 DBS.200543; NotFound then handles them.
+	NotFoundCodes []string
 	// Reach, when set, replaces the advice given when the service cannot
 	// be reached.
 	Reach string
@@ -125,7 +129,7 @@ func endpointOf(raw string) string {
 func addAPIError(diags *diag.Diagnostics, e *client.APIError, cc callContext) {
 	summary := e.Summary()
 	switch {
-	case e.StatusCode == http.StatusNotFound && cc.NotFound != nil:
+	case (e.StatusCode == http.StatusNotFound || slices.Contains(cc.NotFoundCodes, e.Code)) && cc.NotFound != nil:
 		if attr, title, hint, ok := cc.NotFound(e); ok {
 			diags.AddAttributeError(attr, title, fmt.Sprintf("%s in %s: %s. %s", title, cc.where(), summary, hint))
 			return

@@ -27,8 +27,8 @@ const examplesDir = "../../examples"
 // from the emulator's default fixtures, and (for endpoint) its URL. An
 // example that declares a variable without a default and not listed here
 // fails its plan with "No value for required variable".
-func exampleVars(c *testCloud) map[string]string {
-	return map[string]string{
+func exampleVars(c *testCloud, dir string) map[string]string {
+	vars := map[string]string{
 		"instance_id":     seedInstance,
 		"task_id":         seedTask,
 		"job_id":          seedJob,
@@ -37,6 +37,17 @@ func exampleVars(c *testCloud) map[string]string {
 		"otc_password":    "example-password",
 		"otc_domain_name": "example-domain",
 	}
+	// The examples of other services read their own fixtures.
+	for k, v := range map[string]map[string]string{
+		"hwtasks_rds_job":              {"job_id": seedRDSJob},
+		"hwtasks_opengauss_job":        {"job_id": seedOpenGaussJob},
+		"hwtasks_dds_job":              {"job_id": seedDDSJob},
+		"hwtasks_geminidb_job":         {"job_id": seedGeminiDBJob},
+		"hwtasks_dcs_background_tasks": {"instance_id": seedDCSInstance},
+	}[filepath.Base(dir)] {
+		vars[k] = v
+	}
+	return vars
 }
 
 // TestExamples plans every folder under examples/, found anew on each run,
@@ -174,7 +185,7 @@ func planExample(t *testing.T, tf, bin, src string) {
 		if alias != "" {
 			a = fmt.Sprintf("  alias = %q\n", alias)
 		}
-		return fmt.Sprintf("provider \"hwtasks\" {\n%s  endpoints = {\n    iam     = %q\n    dms     = %q\n    gaussdb = %q\n  }\n}\n", a, c.URL, c.URL, c.URL)
+		return fmt.Sprintf("provider \"hwtasks\" {\n%s  %s\n}\n", a, emulatorEndpointsHCL(c.URL))
 	}
 	var override strings.Builder
 	for _, alias := range aliases {
@@ -205,7 +216,7 @@ func planExample(t *testing.T, tf, bin, src string) {
 	})
 	env = append(env, "TF_CLI_CONFIG_FILE="+cliConfig, "CHECKPOINT_DISABLE=1", "TF_IN_AUTOMATION=1",
 		"HW_REGION_NAME="+emulator.DefaultRegion, "HW_ACCESS_KEY="+c.Creds.AccessKey, "HW_SECRET_KEY="+c.Creds.SecretKey)
-	for k, v := range exampleVars(c) {
+	for k, v := range exampleVars(c, src) {
 		env = append(env, "TF_VAR_"+k+"="+v)
 	}
 
@@ -327,27 +338,37 @@ func expectedRequests(t *testing.T, plan planJSON, fixturesPath string) map[emul
 		want[emulator.RouteProjects] = 1
 		v := r.Values
 		waits, _ := v["wait_for_completion"].(bool)
+		jobRoute, isJob := map[string]emulator.Route{
+			"hwtasks_gaussdb_job": emulator.RouteJob, "hwtasks_rds_job": emulator.RouteRDSJob, "hwtasks_opengauss_job": emulator.RouteOpenGaussJob,
+			"hwtasks_dds_job": emulator.RouteDDSJob, "hwtasks_geminidb_job": emulator.RouteGeminiDBJob,
+		}[r.Type]
+		listRoute, getRoute := emulator.RouteTaskList, emulator.RouteTaskGet
+		if r.Type == "hwtasks_dcs_background_tasks" {
+			// DCS has no GET of one task: a task is found in the list
+			// (on its first page, in the examples).
+			listRoute, getRoute = emulator.RouteDCSTaskList, emulator.RouteDCSTaskList
+		}
 		switch {
-		case r.Type == "hwtasks_gaussdb_job":
+		case isJob:
 			n := 1
 			if id, _ := v["id"].(string); waits && jobReads[id] > 0 {
 				n = jobReads[id]
 			}
-			want[emulator.RouteJob] += n
+			want[jobRoute] += n
 		case v["task_id"] != nil:
 			n := 1
 			if id, _ := v["task_id"].(string); waits && taskReads[id] > 0 {
 				n = taskReads[id]
 			}
-			want[emulator.RouteTaskGet] += n
+			want[getRoute] += n
 		case v["start"] != nil || v["limit"] != nil:
-			want[emulator.RouteTaskList]++
+			want[listRoute]++
 		default:
 			var count int
 			if _, err := fmt.Sscan(fmt.Sprint(v["task_count"]), &count); err != nil {
 				t.Fatalf("%s: task_count %v", r.Address, v["task_count"])
 			}
-			want[emulator.RouteTaskList] += max(1, (count+99)/100)
+			want[listRoute] += max(1, (count+99)/100)
 		}
 	}
 	return want

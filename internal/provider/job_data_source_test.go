@@ -308,7 +308,7 @@ func TestAccGaussDBJob_language(t *testing.T) {
 			{
 				Config: jobConfig(cloud, `id = "no-such-job"
   language = "zh-cn"`),
-				ExpectError: regexp.MustCompile(`(?s)DBS\.200823\s+任务不存在`),
+				ExpectError: regexp.MustCompile(`(?s)DBS\.200543\s+任务不存在`),
 			},
 		},
 	})
@@ -326,8 +326,8 @@ func TestAccGaussDBJob_notFound(t *testing.T) {
 			// configuration between the summary and the detail.
 			ExpectError: regexp.MustCompile(`(?s)Error: GaussDB\(for MySQL\) job no-such-job was not found.*` +
 				`\d+:\s+id = "no-such-job".*` +
-				wrapped(`in project `+emulator.DefaultProjectID+` (region `+emulator.DefaultRegion+`): 404 DBS.200823 The job does not exist. (request id`) +
-				`.*` + wrapped(`Check id, region and project_id`)),
+				wrapped(`in project `+emulator.DefaultProjectID+` (region `+emulator.DefaultRegion+`): 400 DBS.200543 The job does not exist. (request id`) +
+				`.*` + wrapped(`Check id, and that region and project_id are those of the job`)),
 		}},
 	})
 }
@@ -705,7 +705,11 @@ func TestJobValues(t *testing.T) {
 	if len(diags) != 0 {
 		t.Fatal(diags)
 	}
-	instance := m["instance"].(types.Object).Attributes()
+	instanceObj, ok := m["instance"].(types.Object)
+	if !ok {
+		t.Fatalf("instance is a %T", m["instance"])
+	}
+	instance := instanceObj.Attributes()
 	for name, got := range map[string]attr.Value{
 		"name": m["name"], "status": m["status"], "created": m["created"], "ended": m["ended"], "process": m["process"],
 		"instance.id": instance["id"], "instance.name": instance["name"],
@@ -721,7 +725,10 @@ func TestJobValues(t *testing.T) {
 	}
 	wantEntities := `{"instance":{"endpoint":"192.168.1.203:3306","type":"Cluster","datastore":{"type":"gaussdb-mysql","version":"8.0"}},` +
 		`"resource_ids":["a48e43ff268f4c0e879652d65e63d0fbin07.vm","a48e43ff268f4c0e879652d65e63d0fbin07.volume"]}`
-	entitiesJSON := m["entities_json"].(jsontypes.Normalized)
+	entitiesJSON, ok := m["entities_json"].(jsontypes.Normalized)
+	if !ok {
+		t.Fatalf("entities_json is a %T", m["entities_json"])
+	}
 	if !m["progress"].IsNull() || !m["fail_reason"].Equal(types.StringValue("")) || m["entities"].IsNull() || entitiesJSON.IsNull() || entitiesJSON.ValueString() != wantEntities {
 		t.Errorf("progress %v, fail_reason %v, entities %v, entities_json %v; want null, \"\", the entities, %s", m["progress"], m["fail_reason"], m["entities"], entitiesJSON, wantEntities)
 	}

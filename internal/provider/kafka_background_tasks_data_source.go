@@ -3,4 +3,4 @@ package provider
 // NewKafkaBackgroundTasksDataSource returns hwtasks_kafka_background_tasks, the
 // background tasks of a DMS for Kafka instance. It shares its implementation
 // with the other DMS engines: the API is the same.
-var NewKafkaBackgroundTasksDataSource = newBackgroundTasksDataSource(dmsEngine{typeName: "kafka_background_tasks", title: "Kafka"})
+var NewKafkaBackgroundTasksDataSource = newBackgroundTasksDataSource(dmsEngine("kafka_background_tasks", "Kafka"))

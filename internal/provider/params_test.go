@@ -1,21 +1,61 @@
 package provider
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"strings"
 	"testing"
 
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
+	msgpack "github.com/vmihailenco/msgpack/v5"
 
 	"github.com/hwtasks/terraform-provider-hwtasks/internal/client"
 )
+
+// stringMapType is the type of params_map.
+var stringMapType = tftypes.Map{ElementType: tftypes.String}
+
+// paramsMap is params_map as the state holds it, and whether keys folded.
+func paramsMap(params string) (tftypes.Value, bool) {
+	var buf bytes.Buffer
+	folded, err := encodeParamsMap(msgpack.NewEncoder(&buf), params)
+	if err != nil {
+		panic(err)
+	}
+	v, err := (&tfprotov6.DynamicValue{MsgPack: buf.Bytes()}).Unmarshal(stringMapType)
+	if err != nil {
+		panic(err)
+	}
+	return v, folded
+}
 
 // paramsMapValue is paramsMap without its folded flag.
 func paramsMapValue(params string) tftypes.Value {
 	v, _ := paramsMap(params)
 	return v
+}
+
+// tasksValue is the tasks attribute of a RocketMQ task list as the state
+// holds it, written by the one state writer and read back.
+func tasksValue(ctx context.Context, tasks []client.Task) (tftypes.Value, []string, int, error) {
+	return tasksValueFor(ctx, dmsEngine("rocketmq_background_tasks", "RocketMQ"), tasks)
+}
+
+func tasksValueFor(ctx context.Context, s taskService, tasks []client.Task) (tftypes.Value, []string, int, error) {
+	var sresp datasource.SchemaResponse
+	newBackgroundTasksDataSource(s)().Schema(ctx, datasource.SchemaRequest{}, &sresp)
+	typ := sresp.Schema.Attributes["tasks"].GetType().TerraformType(ctx)
+	w := &tasksWriter{fields: taskFields(s)}
+	var buf bytes.Buffer
+	if err := w.writer(ctx, tasks)(msgpack.NewEncoder(&buf)); err != nil {
+		return tftypes.Value{}, nil, 0, err
+	}
+	v, err := (&tfprotov6.DynamicValue{MsgPack: buf.Bytes()}).Unmarshal(typ)
+	return v, w.folded, w.foldedCount, err
 }
 
 // tasksValueOf is tasksValue of a context that never ends, failing the

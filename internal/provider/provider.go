@@ -160,7 +160,7 @@ func (p *hwtasksProvider) Schema(_ context.Context, _ provider.SchemaRequest, re
 				Optional:    true,
 				ElementType: types.StringType,
 				MarkdownDescription: "Base URLs that replace the public endpoints, for private clouds, proxies or the local emulator. " +
-					"Keys: `iam`, `dms` and `gaussdb`. Each value is a URL with its scheme (`http` allowed), such as `https://dms.example.com`; API paths are appended to it.",
+					"Keys: " + codeList(client.EndpointKeys, "and") + " (`gaussdb` is GaussDB(for MySQL), `opengauss` GaussDB(for openGauss), `geminidb` GeminiDB). Each value is a URL with its scheme (`http` allowed), such as `https://dms.example.com`; API paths are appended to it.",
 				Validators: []validator.Map{mapvalidator.KeysAre(stringvalidator.OneOf(client.EndpointKeys...))},
 			},
 			"insecure": schema.BoolAttribute{

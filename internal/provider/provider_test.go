@@ -307,9 +307,9 @@ func TestConfigureFailuresAreAttributeScoped(t *testing.T) {
 		{
 			name:      "unknown endpoint key",
 			env:       map[string]string{"HW_REGION_NAME": "eu-de", "HW_AUTH_TOKEN": "t"},
-			attrs:     map[string]tftypes.Value{"endpoints": endpointsValue(map[string]string{"rds": "https://rds.example.com"})},
-			want:      path.Root("endpoints").AtMapKey("rds"),
-			fragments: []string{"Unknown endpoint key", "dms, gaussdb, iam"},
+			attrs:     map[string]tftypes.Value{"endpoints": endpointsValue(map[string]string{"vpc": "https://vpc.example.com"})},
+			want:      path.Root("endpoints").AtMapKey("vpc"),
+			fragments: []string{"Unknown endpoint key", "dcs, dds, dms, gaussdb, geminidb, iam, opengauss, rds"},
 		},
 		{
 			name:      "invalid HW_MAX_RETRIES",

@@ -64,7 +64,7 @@ func benchmarkReadDataSource(b *testing.B, n int) {
 	if !ok {
 		b.Fatalf("provider schema of type %T", schemas.Provider.ValueType())
 	}
-	endpoints := tftypes.NewValue(tftypes.Map{ElementType: tftypes.String}, map[string]tftypes.Value{"iam": str(srv.URL), "dms": str(srv.URL), "gaussdb": str(srv.URL)})
+	endpoints := endpointsValue(emulatorEndpoints(srv.URL))
 	pcfg, err := tfprotov6.NewDynamicValue(providerType, nullExcept(providerType, map[string]tftypes.Value{
 		"region": str(emulator.DefaultRegion), "project_id": str(emulator.DefaultProjectID),
 		"access_key": str(creds.AccessKey), "secret_key": str(creds.SecretKey), "endpoints": endpoints,

@@ -318,7 +318,7 @@ func TestAccCLI_traceLogHoldsNoTemporaryKey(t *testing.T) {
 		})
 	})
 	file := writeSharedConfig(t, t.TempDir(), c)
-	endpoints := fmt.Sprintf("region = %q\n  endpoints = { iam = %q, dms = %q, gaussdb = %q }", emulator.DefaultRegion, c.URL, c.URL, c.URL)
+	endpoints := fmt.Sprintf("region = %q\n  %s", emulator.DefaultRegion, emulatorEndpointsHCL(c.URL))
 	providers := fmt.Sprintf(`
 provider "hwtasks" {
   alias = "agency"

@@ -16,17 +16,17 @@ import (
 
 // NewProtocol6Server returns the constructor of the provider's protocol
 // server, for main and for the tests: the framework's server, except that
-// it reads the lists of tasks itself.
+// it reads the data sources itself.
 //
 // Why: after a data source's Read, the framework copies the whole state
 // twice, converts every attribute into its own values to compare them
-// (semantic equality, which no attribute of a task list uses), and encodes
-// the state through a generic walk. For 10,000 tasks that held about 70 MB
-// live at once, and the plugin's memory went past 200 MiB. Served here, the
-// tasks go from the API's structs straight into the msgpack that Terraform
-// reads (encodeTasksState), and the framework's Read stays for everything
-// else, and as the reference that TestDirectReadMatchesTheFramework holds
-// this path to.
+// (semantic equality, which no attribute here uses), and encodes the state
+// through a generic walk. For 10,000 tasks that held about 70 MB live at
+// once, and the plugin's memory went past 200 MiB. Served here, the state
+// is the msgpack each data source's readState writes (state.go), sent as
+// it is. The framework's Read decodes the same bytes, and stays for every
+// other call, and as the reference that TestDirectReadMatchesTheFramework
+// holds this path to.
 func NewProtocol6Server(version string) func() (tfprotov6.ProviderServer, error) {
 	return func() (tfprotov6.ProviderServer, error) {
 		p := &hwtasksProvider{version: version}
@@ -38,8 +38,7 @@ func NewProtocol6Server(version string) func() (tfprotov6.ProviderServer, error)
 	}
 }
 
-// server is the framework's protocol server with ReadDataSource of the
-// task lists replaced.
+// server is the framework's protocol server with ReadDataSource replaced.
 type server struct {
 	tfprotov6.ProviderServer
 	provider *hwtasksProvider
@@ -48,33 +47,39 @@ type server struct {
 	schemas map[string]directSchema // by type name
 }
 
-// directSchema is a task list data source's schema, and the Terraform type
-// of its state.
+// directSchema is a data source's schema, and the Terraform type of its
+// state.
 type directSchema struct {
 	schema tfsdk.Config
 	typ    tftypes.Object
 }
 
-// directReader returns a new instance of the task list data source named
-// typeName, if it is one.
-func directReader(typeName string) (*backgroundTasksDataSource, bool) {
+// directReader returns a new instance of the data source named typeName,
+// if it reads its state itself.
+func directReader(ctx context.Context, typeName string) (stateReader, bool) {
 	for _, newDS := range dataSources {
-		if d, ok := newDS().(*backgroundTasksDataSource); ok && "hwtasks_"+d.engine.typeName == typeName {
+		d, ok := newDS().(stateReader)
+		if !ok {
+			continue
+		}
+		var meta datasource.MetadataResponse
+		d.Metadata(ctx, datasource.MetadataRequest{ProviderTypeName: "hwtasks"}, &meta)
+		if meta.TypeName == typeName {
 			return d, true
 		}
 	}
 	return nil, false
 }
 
-// ReadDataSource reads a task list itself, and hands every other read to
-// the framework.
+// ReadDataSource reads a data source's state itself, and hands every
+// other read to the framework.
 func (s *server) ReadDataSource(ctx context.Context, req *tfprotov6.ReadDataSourceRequest) (*tfprotov6.ReadDataSourceResponse, error) {
-	d, ok := directReader(req.TypeName)
+	d, ok := directReader(ctx, req.TypeName)
 	data := s.provider.configured()
 	if !ok || req.Config == nil || data == nil {
 		return s.ProviderServer.ReadDataSource(ctx, req)
 	}
-	d.client = data.client
+	d.setClient(data.client)
 	sch, err := s.schemaOf(ctx, req.TypeName, d)
 	if err != nil {
 		return nil, err
@@ -85,31 +90,10 @@ func (s *server) ReadDataSource(ctx context.Context, req *tfprotov6.ReadDataSour
 		resp.Diagnostics = append(resp.Diagnostics, bugDiagnostic(fmt.Errorf("decoding the configuration: %w", err)))
 		return resp, nil
 	}
-	var m backgroundTasksModel
-	diags := tfsdk.Config{Schema: sch.schema.Schema, Raw: config}.Get(ctx, &m)
-	if !diags.HasError() {
-		var res tasksRead
-		var readDiags diag.Diagnostics
-		res, readDiags = d.read(ctx, m)
-		diags.Append(readDiags...)
-		if !diags.HasError() {
-			var state []byte
-			var folded []string
-			var foldedCount int
-			state, folded, foldedCount, err = encodeTasksState(ctx, sch.typ, config, res.attrs, res.tasks)
-			switch {
-			case err != nil && ctx.Err() != nil:
-				addCallError(&diags, err, res.cc)
-			case err != nil:
-				diags.AddError("Cannot build the data source's state",
-					fmt.Sprintf("%v. This is always a bug in the provider; please report it.", err))
-			default:
-				diags.Append(d.foldedWarning(folded, foldedCount)...)
-				resp.State = &tfprotov6.DynamicValue{MsgPack: state}
-			}
-		}
-	}
-	if resp.State == nil {
+	state, diags := d.readState(ctx, tfsdk.Config{Schema: sch.schema.Schema, Raw: config}, sch.typ)
+	if state != nil {
+		resp.State = &tfprotov6.DynamicValue{MsgPack: state}
+	} else {
 		// As the framework does: on an error, the state is the
 		// configuration, which Terraform then ignores.
 		resp.State = req.Config

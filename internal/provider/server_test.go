@@ -39,7 +39,7 @@ func newProtocolServer(t testing.TB, newServer func() (tfprotov6.ProviderServer,
 	}
 	s := func(v string) tftypes.Value { return tftypes.NewValue(tftypes.String, v) }
 	creds := emu.Config().Credentials
-	endpoints := tftypes.NewValue(tftypes.Map{ElementType: tftypes.String}, map[string]tftypes.Value{"iam": s(url), "dms": s(url), "gaussdb": s(url)})
+	endpoints := endpointsValue(emulatorEndpoints(url))
 	pcfg, err := tfprotov6.NewDynamicValue(providerType, nullExcept(providerType, map[string]tftypes.Value{
 		"region": s(emulator.DefaultRegion), "access_key": s(creds.AccessKey), "secret_key": s(creds.SecretKey), "endpoints": endpoints,
 	}))

@@ -11,6 +11,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
+
+	"github.com/hwtasks/terraform-provider-hwtasks/internal/client"
 )
 
 // validateProvider runs the provider's ValidateConfig on a block holding
@@ -58,7 +60,11 @@ func TestEveryBadEndpointIsReportedAtOnce(t *testing.T) {
 }
 
 func TestUnknownCloudIsAPlanTimeError(t *testing.T) {
-	all := endpointsValue(map[string]string{"dms": "https://d.example", "gaussdb": "https://g.example", "iam": "https://i.example"})
+	every := map[string]string{}
+	for _, k := range client.EndpointKeys {
+		every[k] = "https://" + k + ".example"
+	}
+	all := endpointsValue(every)
 	some := endpointsValue(map[string]string{"iam": "https://i.example"})
 	for _, tc := range []struct {
 		name  string
@@ -67,8 +73,8 @@ func TestUnknownCloudIsAPlanTimeError(t *testing.T) {
 	}{
 		{"a typo", map[string]tftypes.Value{"cloud": str("myhuaweicloud.con")},
 			`cloud = "myhuaweicloud.con" is not a cloud the provider knows, which are: myhuaweicloud.com, myhuaweicloud.eu, otc.t-systems.com. ` +
-				"Check it for a typo. For a private Huawei-stack cloud, set every key of endpoints instead; these are missing: dms, gaussdb, iam."},
-		{"some endpoints", map[string]tftypes.Value{"cloud": str("cloud.example"), "endpoints": some}, "these are missing: dms, gaussdb."},
+				"Check it for a typo. For a private Huawei-stack cloud, set every key of endpoints instead; these are missing: dcs, dds, dms, gaussdb, geminidb, iam, opengauss, rds."},
+		{"some endpoints", map[string]tftypes.Value{"cloud": str("cloud.example"), "endpoints": some}, "these are missing: dcs, dds, dms, gaussdb, geminidb, opengauss, rds."},
 		{"a private cloud with every endpoint", map[string]tftypes.Value{"cloud": str("cloud.example"), "endpoints": all}, ""},
 		{"Open Telekom Cloud", map[string]tftypes.Value{"cloud": str("otc.t-systems.com")}, ""},
 		{"the EU domain", map[string]tftypes.Value{"cloud": str("myhuaweicloud.eu")}, ""},

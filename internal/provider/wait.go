@@ -34,6 +34,14 @@ func readLimits(ctx context.Context, t timeouts.Value, def time.Duration, pollIn
 	return timeout, interval
 }
 
+// readTimeouts are a data source's timeouts block, its default read
+// timeout and its poll_interval.
+type readTimeouts struct {
+	timeouts     timeouts.Value
+	def          time.Duration
+	pollInterval types.String
+}
+
 // waitTimeout is a wait that ran out of time after at least one read. It
 // keeps what was read last, so that the message can say where things stood.
 type waitTimeout[T any] struct {
