@@ -107,21 +107,32 @@ func TestDirectReadMatchesTheFramework(t *testing.T) {
 	n := func(v int64) tftypes.Value { return tftypes.NewValue(tftypes.Number, v) }
 	timeouts := tftypes.Object{AttributeTypes: map[string]tftypes.Type{"read": tftypes.String}}
 	for _, tc := range []struct {
-		name  string
-		attrs map[string]tftypes.Value
+		name     string
+		typeName string // "" is hwtasks_kafka_background_tasks
+		attrs    map[string]tftypes.Value
 	}{
-		{"every page", map[string]tftypes.Value{"instance_id": s("inst")}},
-		{"one page", map[string]tftypes.Value{"instance_id": s("inst"), "start": n(101), "limit": n(50)}},
-		{"filters and a window", map[string]tftypes.Value{"instance_id": s("inst"), "name": s("restart"), "status": s("FAILED"),
+		{"every page", "", map[string]tftypes.Value{"instance_id": s("inst")}},
+		{"one page", "", map[string]tftypes.Value{"instance_id": s("inst"), "start": n(101), "limit": n(50)}},
+		{"filters and a window", "", map[string]tftypes.Value{"instance_id": s("inst"), "name": s("restart"), "status": s("FAILED"),
 			"begin_time": s("2026-11-01T01:00:00Z"), "end_time": s("20261101030000")}},
-		{"one task with timeouts", map[string]tftypes.Value{"instance_id": s(seedInstance), "task_id": s(seedTask), "wait_for_completion": tftypes.NewValue(tftypes.Bool, true),
+		{"one task with timeouts", "", map[string]tftypes.Value{"instance_id": s(seedInstance), "task_id": s(seedTask), "wait_for_completion": tftypes.NewValue(tftypes.Bool, true),
 			"poll_interval": s("1s"), "timeouts": tftypes.NewValue(timeouts, map[string]tftypes.Value{"read": s("1m")})}},
-		{"an unknown instance", map[string]tftypes.Value{"instance_id": s("nope")}},
-		{"no tasks", map[string]tftypes.Value{"instance_id": s("inst"), "begin_time": s("20300101000000")}},
+		{"an unknown instance", "", map[string]tftypes.Value{"instance_id": s("nope")}},
+		{"no tasks", "", map[string]tftypes.Value{"instance_id": s("inst"), "begin_time": s("20300101000000")}},
+		{"a job with entities", "hwtasks_gaussdb_job", map[string]tftypes.Value{"id": s(seedJob)}},
+		{"an RDS job, in Chinese", "hwtasks_rds_job", map[string]tftypes.Value{"id": s("4e7a9c1d-2b3f-4a5e-8d6c-0f1e2d3c4b5a"), "language": s("zh-cn")}},
+		{"a GeminiDB job", "hwtasks_geminidb_job", map[string]tftypes.Value{"id": s(seedGeminiDBJob)}},
+		{"an unknown DDS job", "hwtasks_dds_job", map[string]tftypes.Value{"id": s("nope")}},
+		{"DCS tasks with details", "hwtasks_dcs_background_tasks", map[string]tftypes.Value{"instance_id": s(seedDCSInstance)}},
+		{"one DCS task", "hwtasks_dcs_background_tasks", map[string]tftypes.Value{"instance_id": s(seedDCSInstance), "task_id": s("ff80808172b3ae910172c04a5d3d0024")}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			want, wantDiags := framework.read(t, "hwtasks_kafka_background_tasks", tc.attrs)
-			got, gotDiags := direct.read(t, "hwtasks_kafka_background_tasks", tc.attrs)
+			typeName := tc.typeName
+			if typeName == "" {
+				typeName = "hwtasks_kafka_background_tasks"
+			}
+			want, wantDiags := framework.read(t, typeName, tc.attrs)
+			got, gotDiags := direct.read(t, typeName, tc.attrs)
 			if !got.Equal(want) {
 				diffs, _ := got.Diff(want)
 				t.Fatalf("the states differ: %v", diffs)
