@@ -279,8 +279,8 @@ func (e *Emulator) IssueToken(projectID string) string {
 
 // IssueDomainToken returns a valid token of the account's user scoped to
 // its domain, as if POST /v3/auth/tokens had issued it with
-// "scope":{"domain":{"name":...}}. IAM routes accept it; DMS and GaussDB
-// answer it 403.
+// "scope":{"domain":{"name":...}}. IAM routes accept it; DMS, DCS and the
+// job services answer it 403.
 func (e *Emulator) IssueDomainToken() string {
 	return e.issueToken(issuedToken{domainScoped: true, id: e.accountIdentity(), expires: e.cfg.Now().Add(e.cfg.TokenTTL)})
 }

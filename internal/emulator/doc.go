@@ -183,10 +183,10 @@
 //   - A project in the path that the credentials are not scoped to (a
 //     token's project, or the X-Project-Id of an AK/SK request) gets 403,
 //     because the credentials are valid but do not reach that project. A
-//     path project that is not the account's gets 400 (DMS.00400002 or
-//     DBS.200001), because it is then a bad path parameter; it is checked
-//     second, so a token for another project always gets 403. AK/SK without
-//     X-Project-Id may use any of the account's projects.
+//     path project that is not the account's gets 400 (DMS.00400002,
+//     DBS.200001 or DCS.4002), because it is then a bad path parameter; it
+//     is checked second, so a token for another project always gets 403.
+//     AK/SK without X-Project-Id may use any of the account's projects.
 //   - DMS list: start=0 means 1 (the reference says "≥ 0"); offset, the
 //     official SDK's 0-based position, is honoured too (offset=n is
 //     start=n+1), and start wins when both are sent, being the documented
@@ -236,8 +236,19 @@
 //     invalid token for the token method gets 401 too. One method at a
 //     time. A token got with a token expires with it.
 //   - A domain-scoped token reaches the IAM routes but gets the service's
-//     403 (DMS.00403001, DBS.200010) on DMS and GaussDB: the services
-//     check the token's project against the path's, and it has none.
+//     403 (DMS.00403001, DBS.200010, DCS.4003) on DMS, the job services and
+//     DCS: the services check the token's project against the path's, and
+//     it has none.
+//   - Service prefixes: the real cloud has none (each service has a host);
+//     the prefix is the provider's endpoint key. GaussDB(for MySQL) has no
+//     /gaussdb prefix and stays at the root, where it has always been (and
+//     the gaussdb. host is openGauss in some regions, so that a gaussdb
+//     prefix would mislead). Data of different services is apart, as on
+//     different hosts: a job of RDS is unknown to DDS, a DCS instance to
+//     DMS. A 500 answers each service's documented code (DBS.108000 on RDS
+//     and openGauss, DBS.280005 on DDS, DBS.200998 on GeminiDB) with the
+//     message "Server failure.", GaussDB(for MySQL) its "Server error.",
+//     and DCS DCS.5000 "Internal service error." (the emulator's pick).
 //   - Agencies: an unknown agency or delegating domain gets 403 IAM.0002,
 //     {"error":{"code":"IAM.0002",...}}, rather than 404 IAM.0004, so that
 //     nobody can list another account's agencies (which IAM sends is

@@ -462,8 +462,9 @@ const contentTypeJSON = "application/json;charset=UTF-8"
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	b, err := json.Marshal(v)
 	if err != nil {
-		// Only an invalid json.RawMessage could get here, and AddJob and
-		// the fixtures loader validate those.
+		// Only an invalid json.RawMessage could get here, and
+		// AddServiceJob, the DCS task reader and the fixtures loader
+		// replace or refuse those.
 		status = http.StatusInternalServerError
 		b = []byte(`{"error_code":"APIGW.0103","error_msg":"The emulator failed to encode its response. This is a bug in the emulator."}`)
 	}
@@ -472,7 +473,8 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	_, _ = w.Write(b)
 }
 
-// errorBody is the common error shape of APIGW, DMS and GaussDB.
+// errorBody is the common error shape of APIGW, DMS and the job services;
+// DCS adds error_ext_msg (dcsErrorBody).
 type errorBody struct {
 	Code    string `json:"error_code"`
 	Message string `json:"error_msg"`

@@ -107,8 +107,9 @@ const (
 	// in the body's bytes (it decodes to the raw secret). The body is the
 	// route's error shape: IAM's {"error":{…}} on the iam.* routes, plain
 	// text without the \u-escaped copy on the metadata.* routes,
-	// {"error_code","error_msg"} elsewhere, with DMS.00400001 or
-	// DBS.200001. Routes: all.
+	// {"error_code","error_msg"} elsewhere, with DMS.00400001, DBS.200001
+	// on the job routes, or DCS.4062 (and "error_ext_msg": null) on
+	// dcs.tasks.list. Routes: all.
 	FaultEchoSecrets
 	// FaultTerminalEscapes answers an error, Fault.Status (default 400),
 	// whose message holds terminal control sequences: ESC[2J (clear the

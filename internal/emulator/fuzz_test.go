@@ -43,6 +43,63 @@ func FuzzParseListQuery(f *testing.F) {
 	})
 }
 
+// FuzzParseDCSListQuery: whatever it accepts is a page it can serve, and
+// the time window is start_time's when given, begin_time's otherwise.
+func FuzzParseDCSListQuery(f *testing.F) {
+	for _, s := range []string{"", "offset=0&limit=10", "offset=-1", "limit=1001", "begin_time=20200609160000&start_time=20200610160000&end_time=20200611000000", "offset=9223372036854775807", "limit=%zz"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, raw string) {
+		q, err := url.ParseQuery(raw)
+		if err != nil {
+			return
+		}
+		lq, bad := parseDCSListQuery(q)
+		if bad != "" {
+			if q.Get(bad) == "" {
+				t.Fatalf("%q: refused %s, which was not given", raw, bad)
+			}
+			return
+		}
+		if lq.start < 1 || lq.start > 1<<40+1 || lq.limit < 1 || lq.limit > dcsMaxLimit {
+			t.Fatalf("accepted %q as %+v", raw, lq)
+		}
+		begin := q.Get("start_time")
+		if begin == "" {
+			begin = q.Get("begin_time")
+		}
+		if (begin != "") != lq.hasBegin || lq.hasBegin && lq.begin.Format(dmsQueryTimeFormat) != begin {
+			t.Fatalf("%q: window from %v (set %v), want %q", raw, lq.begin, lq.hasBegin, begin)
+		}
+		if end := q.Get("end_time"); (end != "") != lq.hasEnd || lq.hasEnd && lq.end.Format(dmsQueryTimeFormat) != end {
+			t.Fatalf("%q: window to %v (set %v), want %q", raw, lq.end, lq.hasEnd, end)
+		}
+	})
+}
+
+// FuzzParseGeminiDBQuery: whatever it accepts is a page it can serve.
+func FuzzParseGeminiDBQuery(f *testing.F) {
+	for _, s := range []string{"", "id=x&limit=10&offset=0", "limit=30", "offset=-1", "start_time=2026-03-01T10:00:00%2B0800&end_time=2026-03-01T10:00:00Z", "offset=99999999999999999999"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, raw string) {
+		q, err := url.ParseQuery(raw)
+		if err != nil {
+			return
+		}
+		gq, msg := parseGeminiDBQuery(q)
+		if msg != "" {
+			return
+		}
+		if gq.offset < 0 || gq.offset > 1<<40 || gq.limit != 10 && gq.limit != 20 && gq.limit != 50 {
+			t.Fatalf("accepted %q as %+v", raw, gq)
+		}
+		if gq.id != q.Get("id") || (q.Get("start_time") != "") != gq.hasBegin || (q.Get("end_time") != "") != gq.hasEnd {
+			t.Fatalf("accepted %q as %+v", raw, gq)
+		}
+	})
+}
+
 // FuzzServeHTTP sends arbitrary requests with forged credentials: none may
 // get through, and every answer must be a JSON error.
 func FuzzServeHTTP(f *testing.F) {
@@ -50,8 +107,13 @@ func FuzzServeHTTP(f *testing.F) {
 	f.Add("GET", "/v3/projects?name=ap-southeast-1", "", "", "MIIemulatortoken-x")
 	f.Add("POST", "/v3/auth/tokens", "", "", "")
 	f.Add("GET", jobsPath+"?id=x", "SDK-HMAC-SHA256 Access=EMULATORAKTEMPORARY01, SignedHeaders=x-sdk-date;x-security-token, Signature=ab", "20260102T030405Z", "")
+	f.Add("GET", "/rds/v3/"+DefaultProjectID+"/jobs?id=x", "SDK-HMAC-SHA256 Access=EMULATORAKPERMANENT01, SignedHeaders=x-sdk-date, Signature=00", "20260102T030405Z", "")
+	f.Add("GET", "/geminidb/v3/"+DefaultProjectID+"/jobs?limit=10", "", "", "MIIemulatortoken-x")
+	f.Add("GET", "/dcs/v2/"+DefaultProjectID+"/instances/x/tasks?offset=0&limit=10", "SDK-HMAC-SHA256 Access=EMULATORAKPERMANENT01, SignedHeaders=x-sdk-date, Signature=00", "20260102T030405Z", "")
 	e := New(Config{Now: func() time.Time { return testNow }})
 	e.AddInstance(DefaultProjectID, testInstance)
+	e.AddDCSInstance(DefaultProjectID, "x")
+	e.AddServiceJob(JobServiceRDS, DefaultProjectID, Job{ID: "x"})
 	f.Fuzz(func(t *testing.T, method, target, authz, date, token string) {
 		u, err := url.ParseRequestURI(target)
 		if err != nil || method == "" {

@@ -95,6 +95,7 @@ var jobServices = []jobServiceSpec{
 	{JobServiceGeminiDB, RouteGeminiDBJob, "GeminiDB", shapeGeminiDB, false, false, "DBS.200998", "Server failure."},
 }
 
+// jobSpecOf returns the row of svc.
 func jobSpecOf(svc JobService) (jobServiceSpec, bool) {
 	i := slices.IndexFunc(jobServices, func(s jobServiceSpec) bool { return s.svc == svc })
 	if i < 0 {
