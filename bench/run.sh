@@ -11,7 +11,9 @@
 #   4. 50 data sources in one plan (bench/many): wall time and requests;
 #   5. `terraform plan` of one data source reading 10,000 tasks (bench/tenk)
 #      from an emulator whose task list answers 20 ms late: wall time and
-#      the peak memory of the provider.
+#      the peak memory of the provider;
+#   6. `terraform plan` of one of each of the nine data sources (bench/nine):
+#      wall time, requests and the peak memory of the provider.
 #
 # Usage: bench/run.sh [--write]
 #   --write  also put the table into BENCHMARKS.md, between its
@@ -19,9 +21,10 @@
 #
 # Run counts (defaults in brackets): BENCH_COUNT, the go test -count of 1
 # and 2 [5]; BENCH_PLAN_RUNS, timed plans of 3 and of its floor [11];
-# BENCH_MEM_RUNS, plans of 3 measured for memory [5]; BENCH_MANY_RUNS, timed
-# plans of 4 [5]; BENCH_TENK_RUNS, plans of 5, timed and measured for memory
-# [5]. Every timed series comes after one untimed warm-up run.
+# BENCH_MEM_RUNS, plans of 3 and of 6 measured for memory [5];
+# BENCH_MANY_RUNS, timed plans of 4 [5]; BENCH_TENK_RUNS, plans of 5, timed
+# and measured for memory [5]; BENCH_NINE_RUNS, timed plans of 6 [5]. Every
+# timed series comes after one untimed warm-up run.
 #
 # Everything it creates lives in one temporary folder, removed on exit
 # together with the emulator, even when a step fails.
@@ -49,7 +52,8 @@ plan_runs=${BENCH_PLAN_RUNS:-11}
 mem_runs=${BENCH_MEM_RUNS:-5}
 many_runs=${BENCH_MANY_RUNS:-5}
 tenk_runs=${BENCH_TENK_RUNS:-5}
-for n in "$go_count" "$plan_runs" "$mem_runs" "$many_runs" "$tenk_runs"; do
+nine_runs=${BENCH_NINE_RUNS:-5}
+for n in "$go_count" "$plan_runs" "$mem_runs" "$many_runs" "$tenk_runs" "$nine_runs"; do
   [[ "$n" =~ ^[1-9][0-9]*$ ]] || { echo "bench/run.sh: run counts must be positive integers, got '$n'" >&2; exit 2; }
 done
 
@@ -157,7 +161,7 @@ conc_range=$(list_ns "$concurrency" | awk '{ print $1 / 1e9 }' | range %.3f)
 seq_range=$(list_ns 1 | awk '{ print $1 / 1e9 }' | range %.3f)
 ratio=$(calc %.3f "$conc_ns / $seq_ns")
 
-# ---------------------------------------------------------------- 3 and 4
+# ---------------------------------------------------------------- 3, 4 and 6
 log "Starting the emulator with the fixtures of bench/cmd/benchfixtures"
 start_emulator "$work/bin/hwtasks-emulator" "$work/fixtures.json" "$work" || die "the emulator did not start"
 url=$emulator_url
@@ -179,7 +183,7 @@ CONFIG
 done
 export HWTASKS_BENCH_PROVIDER="$work/provider/terraform-provider-hwtasks"
 mkdir "$work/config"
-cp -R bench/plan bench/floor bench/many bench/tenk "$work/config/"
+cp -R bench/plan bench/floor bench/many bench/tenk bench/nine "$work/config/"
 
 # plan CONFIG CLI: one `terraform plan`; REPLY is its wall time in µs. Its
 # output goes to $work/plan.out, and to stderr if it fails.
@@ -274,6 +278,46 @@ for i in $(seq 1 "$many_runs"); do
   echo "$REPLY" >>"$work/many.requests"
   printf '    run %d: %.3f s, %s requests\n' "$i" "$(calc %.6f "$(tail -n 1 "$work/many.us") / 1e6")" "${REPLY%%|*}" >&2
 done
+
+# expect_nine: check the last plan of bench/nine read all nine data sources
+# with what the fixtures hold.
+expect_nine() {
+  local what
+  expect_output 'data_sources += 9$'
+  for what in rocketmq kafka rabbitmq dcs; do
+    expect_output "^ +\\+ $what += 20\$"
+  done
+  for what in gaussdb rds opengauss dds geminidb; do
+    expect_output "^ +\\+ $what += \"Completed\"\$"
+  done
+  expect_output 'dcs_resizes += 5$'
+}
+
+log "(6) nine data sources: one untimed plan of bench/nine, then $nine_runs timed, then $mem_runs through the peakrss wrapper"
+plan nine provider
+expect_nine
+: >"$work/nine.us"
+: >"$work/nine.requests"
+for i in $(seq 1 "$nine_runs"); do
+  before=$(log_lines)
+  plan nine provider
+  echo "$REPLY" >>"$work/nine.us"
+  expect_output 'data_sources += 9$'
+  requests_since "$before"
+  echo "$REPLY" >>"$work/nine.requests"
+  printf '    run %d: %.3f s, %s requests\n' "$i" "$(calc %.6f "$(tail -n 1 "$work/nine.us") / 1e6")" "${REPLY%%|*}" >&2
+done
+: >"$work/nine.kib"
+: >"$work/nine.cpu"
+for i in $(seq 1 "$mem_runs"); do
+  export HWTASKS_BENCH_RSS_FILE="$work/nine.rss.$i"
+  plan nine wrapper
+  [[ -s "$HWTASKS_BENCH_RSS_FILE" ]] || die "the peakrss wrapper recorded nothing: is dev_overrides honoured?"
+  awk '$1 > m { m = $1 } END { print m }' "$HWTASKS_BENCH_RSS_FILE" >>"$work/nine.kib"
+  awk '{ s += $3 } END { print s }' "$HWTASKS_BENCH_RSS_FILE" >>"$work/nine.cpu"
+  printf '    memory run %d: peak RSS KiB %s\n' "$i" "$(awk '{ printf "%s ", $1 }' "$HWTASKS_BENCH_RSS_FILE")" >&2
+done
+unset HWTASKS_BENCH_RSS_FILE
 # Stop the emulator now, so that its CPU time counts as this script's.
 stop_emulator
 
@@ -309,6 +353,18 @@ if [[ $(sort -u "$work/many.requests" | wc -l) -eq 1 ]]; then
 else
   many_same="NOT the same in every run: $(cut -d'|' -f1 "$work/many.requests" | paste -s -d/ -)"
 fi
+
+nine_s=$(awk '{ print $1 / 1e6 }' "$work/nine.us" | median)
+nine_range=$(awk '{ print $1 / 1e6 }' "$work/nine.us" | range %.3f)
+nine_requests=$(tail -n 1 "$work/nine.requests")
+if [[ $(sort -u "$work/nine.requests" | wc -l) -eq 1 ]]; then
+  nine_same="the same in all $nine_runs runs"
+else
+  nine_same="NOT the same in every run: $(cut -d'|' -f1 "$work/nine.requests" | paste -s -d/ -)"
+fi
+nine_mib=$(awk '{ print $1 / 1024 }' "$work/nine.kib" | median)
+nine_mem_range=$(awk '{ print $1 / 1024 }' "$work/nine.kib" | range %.1f)
+nine_cpu_s=$(awk '{ print $1 / 1000 }' "$work/nine.cpu" | median)
 
 # ---------------------------------------------------------------- machine
 if [[ -r /proc/cpuinfo ]]; then
@@ -385,6 +441,13 @@ table="$work/table.md"
     "$tenk_s" "$tenk_runs" "$tenk_range" "$target_tenk_s" "$(met "$tenk_s" "$target_tenk_s")"
   printf '| 5 | peak provider memory | **%.1f MiB**; median of %d plans of the largest peak RSS among each plan'"'"'s provider processes, %s MiB | ≤ %s MiB: %s |\n' \
     "$tenk_mib" "$tenk_runs" "$tenk_mem_range" "$target_tenk_mib" "$(met "$tenk_mib" "$target_tenk_mib")"
+  printf '| 6 | `terraform plan`: one of each of the 9 data sources, wall time | **%.3f s**; median of %d, %s s | — |\n' \
+    "$nine_s" "$nine_runs" "$nine_range"
+  printf '| 6 | 9 data sources, requests per plan | **%s**: %s; %s; %s | — |\n' \
+    "${nine_requests%%|*}" "${nine_requests#*|}" "$nine_same" \
+    "$([[ "${nine_requests%%|*}" == 10 && "$nine_same" == the* ]] && echo "1 + 9, as expected" || echo "**NOT 1 + 9 as expected**")"
+  printf '| 6 | peak provider memory | **%.1f MiB**; median of %d plans of the largest peak RSS among each plan'"'"'s provider processes, %s MiB; %.3f s provider CPU per plan (median) | — |\n' \
+    "$nine_mib" "$mem_runs" "$nine_mem_range" "$nine_cpu_s"
 } >"$table"
 
 log "Done in $elapsed s"

@@ -11,7 +11,17 @@
 //     as bench/tenk/main.tf reads them;
 //   - RocketMQ instances "bench-rocketmq-00" to "-24", three tasks each, and
 //     GaussDB jobs "bench-gaussdb-00" to "-24", as bench/many/main.tf reads
-//     them: 50 data sources that make one request each.
+//     them: 50 data sources that make one request each;
+//   - for bench/nine/main.tf, one of each of the provider's nine data
+//     sources: DMS instances "bench-nine-rocketmq", "bench-nine-kafka" and
+//     "bench-nine-rabbitmq" (DMS engines share one instance store) and DCS
+//     instance "bench-nine-dcs", 20 tasks each (one page), the DCS ones with
+//     details and enable_show; and one completed job per database service,
+//     "bench-nine-gaussdb", "-rds", "-opengauss", "-dds" and "-geminidb".
+//
+// Everything bench/plan, bench/many and bench/tenk read is as it was before
+// bench/nine was added (the document only grew), so that their figures
+// compare with the older tables of BENCHMARKS.md.
 //
 // The output is the same on every run, so the figures of two runs compare.
 package main
@@ -31,7 +41,13 @@ const (
 	manyInstances = 25
 	manyJobs      = 25
 	tasksEach     = 3
+	// nineTasks is the tasks of each task list of bench/nine: one page.
+	nineTasks = 20
 )
+
+// nineEngines are the DMS engines of bench/nine, each with an instance
+// "bench-nine-ENGINE".
+var nineEngines = []string{"rocketmq", "kafka", "rabbitmq"}
 
 // task is a DMS background task in the fixture format.
 type task struct {
@@ -51,14 +67,31 @@ type instance struct {
 	Tasks []task `json:"tasks"`
 }
 
+// dcsTask is a DCS background task in the fixture format: a DMS task with
+// typed details and enable_show.
+type dcsTask struct {
+	task
+	Details    map[string]any `json:"details"`
+	EnableShow bool           `json:"enable_show"`
+}
+
+// dcsInstance is a DCS instance and its tasks in the fixture format.
+type dcsInstance struct {
+	ID    string    `json:"id"`
+	Tasks []dcsTask `json:"tasks"`
+}
+
 // idName is the instance a job works on.
 type idName struct {
 	ID   string `json:"id"`
 	Name string `json:"name"`
 }
 
-// job is a GaussDB(for MySQL) job in the fixture format.
+// job is a database job in the fixture format. Service is empty for
+// GaussDB(for MySQL), the fixture format's default, and Entities is only
+// for GaussDB(for MySQL) and RDS, the services whose jobs have them.
 type job struct {
+	Service  string         `json:"service,omitempty"`
 	ID       string         `json:"id"`
 	Name     string         `json:"name"`
 	Status   string         `json:"status"`
@@ -66,13 +99,14 @@ type job struct {
 	Ended    string         `json:"ended"`
 	Process  string         `json:"process"`
 	Instance idName         `json:"instance"`
-	Entities map[string]any `json:"entities"`
+	Entities map[string]any `json:"entities,omitempty"`
 }
 
 // fixtures is the whole document.
 type fixtures struct {
-	Instances []instance `json:"instances"`
-	Jobs      []job      `json:"jobs"`
+	Instances    []instance    `json:"instances"`
+	DCSInstances []dcsInstance `json:"dcs_instances"`
+	Jobs         []job         `json:"jobs"`
 }
 
 func main() {
@@ -115,6 +149,12 @@ func build() fixtures {
 	for i := range manyJobs {
 		f.Jobs = append(f.Jobs, newJob(fmt.Sprintf("bench-gaussdb-%02d", i), i+1))
 	}
+	// bench/nine, after everything else so that the rest stays as it was.
+	for _, engine := range nineEngines {
+		f.Instances = append(f.Instances, instance{ID: "bench-nine-" + engine, Tasks: tasks("n"+engine[:3], nineTasks)})
+	}
+	f.DCSInstances = append(f.DCSInstances, dcsInstance{ID: "bench-nine-dcs", Tasks: dcsTasks("ndcs", nineTasks)})
+	f.Jobs = append(f.Jobs, nineJobs()...)
 	return f
 }
 
@@ -170,4 +210,67 @@ func newJob(id string, i int) job {
 			"resource_ids": []string{inst + ".vm", inst + ".volume"},
 		},
 	}
+}
+
+// dcsTasks makes n DCS tasks of the kinds the DCS console shows, each with
+// the details that fit it, and enable_show on every other one.
+func dcsTasks(prefix string, n int) []dcsTask {
+	statuses := []string{"SUCCESS", "SUCCESS", "FAILED", "SUCCESS", "SUCCESS"}
+	base := tasks(prefix, n)
+	out := make([]dcsTask, n)
+	for i := range out {
+		t := dcsTask{task: base[i], EnableShow: i%2 == 0}
+		t.UserName = "dcs_ops"
+		t.Status = statuses[i%len(statuses)]
+		switch i % 4 {
+		case 0:
+			t.Name = "EXTEND"
+			t.Params = fmt.Sprintf(`{"new_capacity":%d,"spec_code":"redis.ha.xu1.large.r2.%d"}`, 2<<(i%3), 2<<(i%3))
+			t.Details = map[string]any{"old_capacity": fmt.Sprint(1 << (i % 3)), "new_capacity": fmt.Sprint(2 << (i % 3))}
+		case 1:
+			t.Name = "BindEip"
+			t.Params = fmt.Sprintf(`{"public_ip_id":"1aea7aed-e7d8-40ea-b3de-%012x"}`, i)
+			t.Details = map[string]any{
+				"public_ip_id":      fmt.Sprintf("1aea7aed-e7d8-40ea-b3de-%012x", i),
+				"public_ip_address": fmt.Sprintf("100.93.2.%d", i),
+				"enable_public_ip":  true,
+			}
+		case 2:
+			t.Name = "UpdatePort"
+			t.Params = fmt.Sprintf(`{"new_port":%d}`, 6380+i)
+			t.Details = map[string]any{"old_port": 6379, "new_port": 6380 + i}
+		default:
+			t.Name = "AddReplica"
+			t.Params = fmt.Sprintf(`{"replica_az":"az%d"}`, 1+i%3)
+			t.Details = map[string]any{"old_replica_num": 1, "new_replica_num": 2, "replica_az": fmt.Sprintf("az%d", 1+i%3)}
+		}
+		out[i] = t
+	}
+	return out
+}
+
+// nineJobs makes the completed job of each database service that
+// bench/nine reads: "bench-nine-" and the service's endpoint key.
+func nineJobs() []job {
+	gaussdb := newJob("bench-nine-gaussdb", manyJobs+1)
+	rds := newJob("bench-nine-rds", manyJobs+2)
+	rds.Service, rds.Name = "rds", "CreateMysqlInstance"
+	rds.Instance.Name = "bench-rds"
+	rds.Entities["instance"] = map[string]any{
+		"endpoint":  "192.168.2.10:3306",
+		"type":      "Single",
+		"datastore": map[string]any{"type": "mysql", "version": "8.0"},
+	}
+	out := []job{gaussdb, rds}
+	// The other three have no entities.
+	for i, s := range []struct{ service, name, instance string }{
+		{"opengauss", "CreateGaussDBV5Instance", "bench-opengauss"},
+		{"dds", "CreateMongoDB", "bench-dds"},
+		{"geminidb", "CreateInstance", "bench-geminidb"},
+	} {
+		j := newJob("bench-nine-"+s.service, manyJobs+3+i)
+		j.Service, j.Name, j.Instance.Name, j.Entities = s.service, s.name, s.instance, nil
+		out = append(out, j)
+	}
+	return out
 }
