@@ -18,6 +18,10 @@ const (
 	ServiceOpenGauss = "opengauss"
 	ServiceDDS       = "dds"
 	ServiceGeminiDB  = "geminidb"
+	ServiceECS       = "ecs"
+	ServiceEVS       = "evs"
+	ServiceIMS       = "ims"
+	ServiceCCE       = "cce"
 )
 
 // CloudEU is the domain of Huawei Cloud's European sovereign region,
@@ -30,7 +34,7 @@ const CloudEU = "myhuaweicloud.eu"
 var KnownClouds = []string{DefaultCloud, CloudEU, CloudOTC}
 
 // EndpointKeys lists the valid keys of Config.Endpoints.
-var EndpointKeys = []string{ServiceDCS, ServiceDDS, ServiceDMS, ServiceGaussDB, ServiceGeminiDB, ServiceIAM, ServiceOpenGauss, ServiceRDS}
+var EndpointKeys = []string{ServiceCCE, ServiceDCS, ServiceDDS, ServiceDMS, ServiceECS, ServiceEVS, ServiceGaussDB, ServiceGeminiDB, ServiceIAM, ServiceIMS, ServiceOpenGauss, ServiceRDS}
 
 // hostNames are the first labels of the services' public host names, where
 // they differ from the key: the official provider's names.

@@ -178,15 +178,18 @@ func decodeAPIError(status int, h http.Header, body []byte, mask func(string) st
 // runes, saying how many characters it left out.
 func cut(s string) string { return CleanCut(s, MaxMessageRunes) }
 
-// errorBody covers {error_code, error_msg}, {code, message} and
-// {error: {code, message}}. Codes are strings in most services and numbers
-// in IAM, so they are decoded raw.
+// errorBody covers {error_code, error_msg}, CCE's documented {errorCode,
+// errorMessage}, {code, message} and {error: {code, message}}. Codes are
+// strings in most services and numbers in IAM, so they are decoded raw.
 type errorBody struct {
 	ErrorCode json.RawMessage `json:"error_code"`
 	ErrorMsg  string          `json:"error_msg"`
-	Code      json.RawMessage `json:"code"`
-	Message   string          `json:"message"`
-	Error     json.RawMessage `json:"error"`
+	// CCE documents these; its SDK reads error_code and error_msg first.
+	CamelCode    json.RawMessage `json:"errorCode"`
+	CamelMessage string          `json:"errorMessage"`
+	Code         json.RawMessage `json:"code"`
+	Message      string          `json:"message"`
+	Error        json.RawMessage `json:"error"`
 }
 
 func parseErrorBody(body []byte) (code, message string) {
@@ -195,6 +198,9 @@ func parseErrorBody(body []byte) (code, message string) {
 		return "", ""
 	}
 	if code, message = rawCode(b.ErrorCode), b.ErrorMsg; code != "" || message != "" {
+		return code, message
+	}
+	if code, message = rawCode(b.CamelCode), b.CamelMessage; code != "" || message != "" {
 		return code, message
 	}
 	if len(b.Error) > 0 && b.Error[0] == '{' {
