@@ -152,23 +152,25 @@ func DefaultConfig() Config {
 }
 
 // Emulator is an http.Handler that imitates IAM, the background tasks of
-// DMS and DCS, the task centers of five database services and the ECS
-// metadata service on one base URL. Its data, faults and counters are safe
-// for concurrent use.
+// DMS and DCS, the task centers of five database services, the job APIs
+// of ECS, EVS and IMS, and the ECS metadata service on one base URL.
+// Its data, faults and counters are safe for concurrent use.
 type Emulator struct {
 	cfg Config
 
 	mu         sync.Mutex
-	projects   map[string]string                        // region -> project ID
-	dms        *taskStore[Task]                         // DMS background tasks
-	dcs        *taskStore[DCSTask]                      // DCS background tasks
-	jobs       map[JobService]map[string]map[string]Job // service -> project -> job ID -> job
-	jobScripts map[jobKey]*jobScript                    // by service and job ID
-	tokens     map[string]*issuedToken                  // by token value
-	keys       map[string]*issuedKeys                   // temporary keys issued, by access key
-	metaTokens map[string]time.Time                     // metadata session token -> expiry
-	faults     map[Route][]*queuedFault                 // per route, in injection order
-	counts     map[Route]int                            // requests per route
+	projects   map[string]string                            // region -> project ID
+	dms        *taskStore[Task]                             // DMS background tasks
+	dcs        *taskStore[DCSTask]                          // DCS background tasks
+	jobs       map[JobService]map[string]map[string]Job     // service -> project -> job ID -> job
+	jobScripts map[jobKey]*jobScript                        // by service and job ID
+	v1Jobs     map[V1JobService]map[string]map[string]V1Job // service -> project -> job ID -> job
+	v1Scripts  map[v1JobKey]*v1JobScript                    // by service and job ID
+	tokens     map[string]*issuedToken                      // by token value
+	keys       map[string]*issuedKeys                       // temporary keys issued, by access key
+	metaTokens map[string]time.Time                         // metadata session token -> expiry
+	faults     map[Route][]*queuedFault                     // per route, in injection order
+	counts     map[Route]int                                // requests per route
 }
 
 // script is a sequence of values shown one per read; the last one sticks.
@@ -231,6 +233,8 @@ func New(cfg Config) *Emulator {
 		dcs:        newTaskStore[DCSTask](),
 		jobs:       map[JobService]map[string]map[string]Job{},
 		jobScripts: map[jobKey]*jobScript{},
+		v1Jobs:     map[V1JobService]map[string]map[string]V1Job{},
+		v1Scripts:  map[v1JobKey]*v1JobScript{},
 		tokens:     map[string]*issuedToken{},
 		keys:       map[string]*issuedKeys{},
 		metaTokens: map[string]time.Time{},

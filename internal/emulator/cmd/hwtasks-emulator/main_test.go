@@ -113,6 +113,9 @@ func TestRunServesAndStops(t *testing.T) {
 				"  dds       = " + base + "/dds\n" +
 				"  geminidb  = " + base + "/geminidb\n" +
 				"  dcs       = " + base + "/dcs\n" +
+				"  ecs       = " + base + "/ecs\n" +
+				"  evs       = " + base + "/evs\n" +
+				"  ims       = " + base + "/ims\n" +
 				"It accepts:\n" +
 				"  region " + emulator.DefaultRegion
 			if !strings.HasPrefix(stdout.String(), endpoints) {
