@@ -116,6 +116,7 @@ func TestRunServesAndStops(t *testing.T) {
 				"  ecs       = " + base + "/ecs\n" +
 				"  evs       = " + base + "/evs\n" +
 				"  ims       = " + base + "/ims\n" +
+				"  cce       = " + base + "/cce\n" +
 				"It accepts:\n" +
 				"  region " + emulator.DefaultRegion
 			if !strings.HasPrefix(stdout.String(), endpoints) {
