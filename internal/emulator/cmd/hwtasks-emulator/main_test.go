@@ -72,7 +72,16 @@ func TestRunServesAndStops(t *testing.T) {
 		"  DDS job                    c010abd0-48cf-4fa8-8cbc-090f093eaa2f (CreateMongoDB, Completed)\n" +
 		"  DDS job                    e5f6a7b8-c9d0-4e1f-a2b3-c4d5e6f7a8b9 (ResizeMongoDBInstance, Failed)\n" +
 		"  GeminiDB job               3f5a7c9e-0b2d-4e6f-8a1c-3e5f7a9c1b2d (CreateInstance, Completed)\n" +
-		"  GeminiDB job               6b8d0f2a-4c6e-4a8b-9d1f-5a7c9e1b3d5f (EnlargeInstanceVolume, Failed)\n"
+		"  GeminiDB job               6b8d0f2a-4c6e-4a8b-9d1f-5a7c9e1b3d5f (EnlargeInstanceVolume, Failed)\n" +
+		"  ECS job                    2c9eb2c5544cbf6101544f0602af2b4f (createServer, SUCCESS, 1 sub-job)\n" +
+		"  ECS job                    ff8080828ab1c9d4018ab2f0e5a1003c (createServer, FAIL, 2 sub-jobs)\n" +
+		"  EVS job                    21917a8d52a19b040152a9f2f1eb003e (batchCreateVolume, SUCCESS, 2 sub-jobs)\n" +
+		"  EVS job                    4010a32d535527910153552b492c0002 (createVolume, reads show RUNNING, then SUCCESS)\n" +
+		"  EVS job                    4010a32d53552791015366c1e8a40017 (batchCreateVolume, FAIL, 2 sub-jobs)\n" +
+		"  IMS job                    9a175ac79d2a54ad019d4c35cf71260b (imsImportOvaImageJob, SUCCESS, 2 sub-jobs)\n" +
+		"  IMS job                    9a175ac79d2a54ad019d5e1a4c7b2d90 (imsImportOvaImageJob, FAIL, 2 sub-jobs)\n" +
+		"  CCE job                    354331b2c-229a-11e8-9c75-0255ac100ceb (CreateCluster, Success, 2 sub-jobs)\n" +
+		"  CCE job                    7b3c8e52-5a1d-11ef-9f0a-0255ac10003e (CreateNodePool, Failed, 2 sub-jobs)\n"
 	cases := []struct {
 		name     string
 		fixtures []string
