@@ -3,6 +3,7 @@ package emulator
 import (
 	"encoding/json"
 	"net/http"
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -294,5 +295,38 @@ func TestLoadFixturesJobErrors(t *testing.T) {
 				t.Fatal("a rejected document changed the data")
 			}
 		})
+	}
+}
+
+// TestDocFixtureExample: the fixture document of the package
+// documentation loads, so that the example a reader copies is valid.
+func TestDocFixtureExample(t *testing.T) {
+	src, err := os.ReadFile("doc.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, after, ok := strings.Cut(string(src), "// # Fixture format\n")
+	if !ok {
+		t.Fatal("doc.go has no # Fixture format section")
+	}
+	var doc strings.Builder
+	started := false
+	for _, line := range strings.Split(after, "\n") {
+		code, isCode := strings.CutPrefix(line, "//\t")
+		if !isCode {
+			if started {
+				break
+			}
+			continue
+		}
+		started = true
+		doc.WriteString(code + "\n")
+	}
+	e := newTestEmulator(t)
+	if err := e.LoadFixtures(strings.NewReader(doc.String())); err != nil {
+		t.Fatalf("%v in:\n%s", err, doc.String())
+	}
+	if len(e.Jobs()) != 3 || len(e.Instances()) != 2 {
+		t.Fatalf("jobs %+v, instances %+v", e.Jobs(), e.Instances())
 	}
 }
