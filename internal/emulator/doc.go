@@ -1,7 +1,8 @@
 // Package emulator is a local fake of the Huawei Cloud APIs that the provider
 // calls: IAM, the DMS background tasks of RocketMQ, Kafka and RabbitMQ, the
 // DCS background tasks, the task centers of GaussDB(for MySQL), RDS,
-// GaussDB(for openGauss), DDS and GeminiDB, and the ECS metadata service. One http.Handler serves them all
+// GaussDB(for openGauss), DDS and GeminiDB, the job APIs of ECS, EVS, IMS
+// and CCE, and the ECS metadata service. One http.Handler serves them all
 // on one base URL:
 //
 //	GET  /v3/projects?name={region}                                iam.projects
@@ -16,6 +17,10 @@
 //	GET  /dds/v3/{project_id}/jobs?id={job_id}                     dds.job
 //	GET  /geminidb/v3/{project_id}/jobs[?id={job_id}]              geminidb.job
 //	GET  /dcs/v2/{project_id}/instances/{instance_id}/tasks        dcs.tasks.list
+//	GET  /ecs/v1/{project_id}/jobs/{job_id}                        ecs.job
+//	GET  /evs/v1/{project_id}/jobs/{job_id}                        evs.job
+//	GET  /ims/v1/{project_id}/jobs/{job_id}                        ims.job
+//	GET  /cce/api/v3/projects/{project_id}/jobs/{job_id}           cce.job
 //	PUT  /meta-data/latest/api/token                               metadata.token
 //	GET  /openstack/latest/securitykey                             metadata.securitykey
 //
@@ -36,14 +41,19 @@
 // # Service prefixes
 //
 // In the real cloud each service has a host of its own, and five of them
-// answer the same GET /v3/{project_id}/jobs, while DCS answers DMS's path
+// answer the same GET /v3/{project_id}/jobs, three (ECS, EVS and IMS) the
+// same GET /v1/{project_id}/jobs/{job_id}, while DCS answers DMS's path
 // for its background tasks. On the emulator's one base URL, such services
 // are served under a prefix, the service's endpoint key: a client's
 // endpoint for rds is BASE_URL/rds, for opengauss BASE_URL/opengauss, for
-// dds BASE_URL/dds, for geminidb BASE_URL/geminidb and for dcs
-// BASE_URL/dcs. The emulator routes a request under a prefix to that
-// service with the prefix stripped, but checks its signature against the
-// path as sent, prefix included, as the client signed it. IAM, DMS,
+// dds BASE_URL/dds, for geminidb BASE_URL/geminidb, for dcs BASE_URL/dcs,
+// and for ecs, evs and ims BASE_URL/ecs, BASE_URL/evs and BASE_URL/ims.
+// CCE, whose path collides with none, is under BASE_URL/cce all the same,
+// so that a CCE read sent to another service's endpoint fails here as it
+// would against that service's host. The emulator routes a request under
+// a prefix to that service with the prefix stripped, but checks its
+// signature against the path as sent, prefix included, as the client
+// signed it. IAM, DMS,
 // GaussDB(for MySQL) and the metadata service stay at the root: their
 // endpoints, HW_METADATA_ENDPOINT included, are BASE_URL itself.
 // ServicePrefix returns a service's prefix, and PrefixedServices lists
@@ -124,6 +134,53 @@
 //	      "fail_reason_zh": "中文原因,X-Language: zh-cn 时返回",
 //	      "steps": [{"status": "Running", "process": "20%"}, {"status": "Completed", "process": ""}]
 //	    }
+//	  ],
+//	  "v1_jobs": [
+//	    {
+//	      "service": "ecs",
+//	      "project_id": "0a1b2c3d4e5f40718293a4b5c6d7e8f9",
+//	      "job_id": "2c9eb2c5544cbf6101544f0602af2b4f",
+//	      "job_type": "createServer",
+//	      "status": "RUNNING",
+//	      "begin_time": "2016-04-25T20:04:34.604Z",
+//	      "end_time": "",
+//	      "error_code": null,
+//	      "fail_reason": null,
+//	      "entities": {"sub_jobs_total": 1, "sub_jobs": [{"status": "RUNNING", "job_id": "2c9eb2c5544cbf6101544f0635672b60"}]},
+//	      "steps": [
+//	        {"status": "RUNNING"},
+//	        {"status": "FAIL", "entities": {"sub_jobs_total": 1, "sub_jobs": [{"status": "FAIL", "error_code": "Ecs.0204"}]},
+//	         "error_code": "Ecs.0204", "fail_reason": "Quota exceeded for instances"}
+//	      ]
+//	    }
+//	  ],
+//	  "cce_jobs": [
+//	    {
+//	      "project_id": "0a1b2c3d4e5f40718293a4b5c6d7e8f9",
+//	      "kind": "Job",
+//	      "apiVersion": "v3",
+//	      "metadata": {
+//	        "uid": "354331b2c-229a-11e8-9c75-0255ac100ceb",
+//	        "creationTimestamp": "2020-02-02 08:12:40.672772389 +0000 UTC",
+//	        "updateTimestamp": "2020-02-02 08:21:50.478108569 +0000 UTC"
+//	      },
+//	      "spec": {
+//	        "type": "CreateCluster",
+//	        "clusterUID": "4d1ecb2c-229a-11e8-9c75-0255ac100ceb",
+//	        "resourceName": "cluster-name",
+//	        "extendParam": {"serverID": "bc467e3a-2338-11e8-825b-0255ac100c13"},
+//	        "subJobs": [
+//	          {
+//	            "metadata": {"uid": "fd474f82-9606-11e8-baa8-0255ac10215d"},
+//	            "spec": {"type": "CreatePSMCert"},
+//	            "status": {"phase": "Running"},
+//	            "steps": [{"phase": "Success"}]
+//	          }
+//	        ]
+//	      },
+//	      "status": {"phase": "Running", "reason": ""},
+//	      "steps": [{"phase": "Running"}, {"phase": "Success", "reason": ""}]
+//	    }
 //	  ]
 //	}
 //
@@ -151,6 +208,24 @@
 //     ScriptServiceJob does. "entities" must be an object and is sent back
 //     as given; it is an error on a service without entities, as is
 //     "fail_reason_zh" on one that ignores X-Language.
+//   - "v1_jobs" are jobs of ECS, EVS and IMS (AddV1Job), in the wire format
+//     of their API, plus "service" (ecs, evs or ims; required) and
+//     "project_id". Times are RFC 3339, sent back in UTC with
+//     milliseconds; a null error_code or fail_reason is as none. "status"
+//     is one of INIT, RUNNING, SUCCESS and FAIL. "entities" must be an
+//     object of the keys the official SDK knows for the service, each of
+//     its type, sub-jobs and their entities included (sub-jobs' times are
+//     RFC 3339 or "", their statuses those of a job), and EVS's either
+//     the volume fields or sub_jobs; they are sent back as given. The
+//     optional "steps" script the job as ScriptV1Job does; each has
+//     "status" and optional "entities", "error_code" and "fail_reason".
+//   - "cce_jobs" are CCE jobs (AddCCEJob), in the wire format of the CCE
+//     API, plus "project_id". "kind" and "apiVersion" may be left out;
+//     "metadata.uid" is required, of sub-jobs too, and "status.phase" is
+//     one of Initializing, Running, Success and Failed. Timestamps are in
+//     Go's time.String form, "2020-02-02 08:12:40.672772389 +0000 UTC", or
+//     "". The optional "steps", on a job or a sub-job, script it as
+//     ScriptCCEJob does; each has "phase" and an optional "reason".
 //
 // testdata/fixtures.json holds the seeds' examples: the tasks of seeds 000
 // and 003 under two instances, the completed job of seed 004, and a failed
@@ -158,8 +233,16 @@
 // a failed job of each other job service, on the pattern of their API
 // references' examples (RDS's failed one with a Chinese reason too), and a
 // DCS instance with five tasks: EXTEND, BindEip and modify that succeeded,
-// an UpdatePort that failed and an AddReplica that waits.
-// LoadDefaultFixtures loads it.
+// an UpdatePort that failed and an AddReplica that waits. Its v1 jobs are
+// the ECS, EVS and IMS API references' examples of a job that succeeded
+// (createServer with a sub-job, batchCreateVolume with two, an OVA import
+// with two sub_jobs_result and its process_percent), a failed job of each
+// with a failed sub-job (error codes and reasons on the pattern of real
+// failures: an instance quota, a disk quota, a bad image file), and EVS's
+// running createVolume example, with the volume fields, scripted to
+// succeed. Its CCE jobs are the API reference's example, a CreateCluster
+// with two sub-jobs, finished, and a CreateNodePool that failed, with one
+// failed sub-job and a reason. LoadDefaultFixtures loads it.
 //
 // # Choices where the documents are silent
 //
@@ -236,9 +319,9 @@
 //     invalid token for the token method gets 401 too. One method at a
 //     time. A token got with a token expires with it.
 //   - A domain-scoped token reaches the IAM routes but gets the service's
-//     403 (DMS.00403001, DBS.200010, DCS.4003) on DMS, the job services and
-//     DCS: the services check the token's project against the path's, and
-//     it has none.
+//     403 (DMS.00403001, DBS.200010, DCS.4003, Common.0013, CCE.01403001)
+//     on DMS, the job services and DCS: the services check the token's
+//     project against the path's, and it has none.
 //   - Service prefixes: the real cloud has none (each service has a host);
 //     the prefix is the provider's endpoint key. GaussDB(for MySQL) has no
 //     /gaussdb prefix and stays at the root, where it has always been (and
@@ -265,6 +348,37 @@
 //     issues new keys valid for an hour (the real service repeats keys
 //     until 10 minutes before they expire); earlier keys stay valid until
 //     they expire, as on ECS.
+//   - v1 jobs (ECS, EVS, IMS): an unknown job gets 400 Common.0011 in the
+//     shape {"error":{"code","message"}} (which shape this API answers
+//     errors in is unconfirmed), with ECS's "Invalid job ID" and EVS's
+//     "query job fail."; IMS, which documents none, gets Common.0011 with
+//     EVS's message, the three serving one job API. A path project not the
+//     account's gets the same 400, as EVS documents for a wrong project
+//     ID; credentials for another project 403 Common.0013 (the code ECS
+//     answers to a project mismatch; the status is the emulator's pick); a
+//     500 Common.0001 "Internal error." (the message is the emulator's
+//     pick). error_code and fail_reason are null when empty; entities are
+//     sent as given, {} when none; begin_time and end_time are UTC with
+//     milliseconds, "" for the zero time. A scripted job's end_time is ""
+//     while a step shows it neither SUCCESS nor FAIL, then the job's own
+//     or the time of the first read that showed it ended; an unscripted
+//     job shows its own, "" included (an IMS API reference example shows
+//     a SUCCESS job with end_time ""). A step's nil entities keep those of
+//     the read before. Keys are in the order of the ECS and EVS examples.
+//   - CCE jobs: an unknown job gets 404 CCE.01404001 "Resource not found."
+//     (documented for a missing resource, unconfirmed for jobs), in
+//     camelCase, {"errorCode","errorMessage"}, or with
+//     Config.CCEErrorSpelling in snake_case, {"error_code","error_msg"}, as
+//     the SDK reads both; a path project not the account's 400
+//     CCE.01400001 "Invalid request.", credentials for another project 403
+//     CCE.01403001, a 500 CCE.01500001 "Internal server error." (the
+//     message is the emulator's pick). Timestamps are in Go's time.String
+//     form, in UTC, "" for the zero time. resourceID, resourceName,
+//     extendParam and subJobs are left out when empty, as the documented
+//     example's sub-jobs leave them out; status.reason is always sent, ""
+//     when none, as on the example's job. Only jobs are read by ID: a
+//     sub-job's ID is not found. A script applies to a job or sub-job by
+//     ID, and each read of a job advances its sub-jobs' scripts too.
 //   - Every response has X-Request-Id; IAM routes also X-IAM-Trace-Id. A
 //     wrong method gets 405 with Allow, and is not counted on the route.
 package emulator

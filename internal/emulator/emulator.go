@@ -117,6 +117,11 @@ type Config struct {
 	// tokens; empty means MetadataTokensOptional. New panics on any other
 	// value, so that a typo cannot silently test the wrong mode.
 	MetadataTokens MetadataTokenMode
+	// CCEErrorSpelling is how CCE spells the keys of its error bodies;
+	// empty means CCEErrorsCamelCase, the documented spelling. New panics
+	// on any other value, so that a typo cannot silently test the wrong
+	// spelling.
+	CCEErrorSpelling CCEErrorSpelling
 	// Logger, when non-nil, gets one line per request: method, path and query,
 	// route, status, duration and request ID. Headers and bodies are never
 	// logged, so no credential reaches the log.
@@ -138,37 +143,42 @@ var defaultCredentials = Credentials{
 
 // DefaultConfig returns the configuration New uses for zero-value fields:
 // one project, DefaultProjectID in DefaultRegion, the default fake
-// credentials, the system clock, 24-hour tokens, the default agency, and
-// optional metadata session tokens.
+// credentials, the system clock, 24-hour tokens, the default agency,
+// optional metadata session tokens, and CCE errors in camelCase.
 func DefaultConfig() Config {
 	return Config{
-		Projects:       map[string]string{DefaultRegion: DefaultProjectID},
-		Credentials:    defaultCredentials,
-		Now:            time.Now,
-		TokenTTL:       24 * time.Hour,
-		Agencies:       []Agency{{DomainName: DefaultAgencyDomainName, DomainID: DefaultAgencyDomainID, Name: DefaultAgencyName}},
-		MetadataTokens: MetadataTokensOptional,
+		Projects:         map[string]string{DefaultRegion: DefaultProjectID},
+		Credentials:      defaultCredentials,
+		Now:              time.Now,
+		TokenTTL:         24 * time.Hour,
+		Agencies:         []Agency{{DomainName: DefaultAgencyDomainName, DomainID: DefaultAgencyDomainID, Name: DefaultAgencyName}},
+		MetadataTokens:   MetadataTokensOptional,
+		CCEErrorSpelling: CCEErrorsCamelCase,
 	}
 }
 
 // Emulator is an http.Handler that imitates IAM, the background tasks of
-// DMS and DCS, the task centers of five database services and the ECS
-// metadata service on one base URL. Its data, faults and counters are safe
-// for concurrent use.
+// DMS and DCS, the task centers of five database services, the job APIs
+// of ECS, EVS, IMS and CCE, and the ECS metadata service on one base URL.
+// Its data, faults and counters are safe for concurrent use.
 type Emulator struct {
 	cfg Config
 
 	mu         sync.Mutex
-	projects   map[string]string                        // region -> project ID
-	dms        *taskStore[Task]                         // DMS background tasks
-	dcs        *taskStore[DCSTask]                      // DCS background tasks
-	jobs       map[JobService]map[string]map[string]Job // service -> project -> job ID -> job
-	jobScripts map[jobKey]*jobScript                    // by service and job ID
-	tokens     map[string]*issuedToken                  // by token value
-	keys       map[string]*issuedKeys                   // temporary keys issued, by access key
-	metaTokens map[string]time.Time                     // metadata session token -> expiry
-	faults     map[Route][]*queuedFault                 // per route, in injection order
-	counts     map[Route]int                            // requests per route
+	projects   map[string]string                            // region -> project ID
+	dms        *taskStore[Task]                             // DMS background tasks
+	dcs        *taskStore[DCSTask]                          // DCS background tasks
+	jobs       map[JobService]map[string]map[string]Job     // service -> project -> job ID -> job
+	jobScripts map[jobKey]*jobScript                        // by service and job ID
+	v1Jobs     map[V1JobService]map[string]map[string]V1Job // service -> project -> job ID -> job
+	v1Scripts  map[v1JobKey]*v1JobScript                    // by service and job ID
+	cceJobs    map[string]map[string]CCEJob                 // project -> job ID -> job
+	cceScripts map[string]*script[CCEJobStep]               // by job ID, sub-jobs' included
+	tokens     map[string]*issuedToken                      // by token value
+	keys       map[string]*issuedKeys                       // temporary keys issued, by access key
+	metaTokens map[string]time.Time                         // metadata session token -> expiry
+	faults     map[Route][]*queuedFault                     // per route, in injection order
+	counts     map[Route]int                                // requests per route
 }
 
 // script is a sequence of values shown one per read; the last one sticks.
@@ -190,7 +200,8 @@ func (s *script[T]) peek() T { return s.steps[min(s.next, len(s.steps)-1)] }
 
 // New returns an emulator for cfg. Zero-value fields of cfg take their
 // defaults from DefaultConfig. It panics when cfg.MetadataTokens is not
-// one of MetadataTokenModes.
+// one of MetadataTokenModes, or cfg.CCEErrorSpelling not one of
+// CCEErrorSpellings.
 func New(cfg Config) *Emulator {
 	def := DefaultConfig()
 	if len(cfg.Projects) == 0 {
@@ -225,12 +236,22 @@ func New(cfg Config) *Emulator {
 	if !slices.Contains(MetadataTokenModes(), cfg.MetadataTokens) {
 		panic("emulator: Config.MetadataTokens " + strconv.Quote(string(cfg.MetadataTokens)) + " is not optional, required or unsupported")
 	}
+	if cfg.CCEErrorSpelling == "" {
+		cfg.CCEErrorSpelling = def.CCEErrorSpelling
+	}
+	if !slices.Contains(CCEErrorSpellings(), cfg.CCEErrorSpelling) {
+		panic("emulator: Config.CCEErrorSpelling " + strconv.Quote(string(cfg.CCEErrorSpelling)) + " is not camelCase or snake_case")
+	}
 	e := &Emulator{
 		projects:   maps.Clone(cfg.Projects),
 		dms:        newTaskStore[Task](),
 		dcs:        newTaskStore[DCSTask](),
 		jobs:       map[JobService]map[string]map[string]Job{},
 		jobScripts: map[jobKey]*jobScript{},
+		v1Jobs:     map[V1JobService]map[string]map[string]V1Job{},
+		v1Scripts:  map[v1JobKey]*v1JobScript{},
+		cceJobs:    map[string]map[string]CCEJob{},
+		cceScripts: map[string]*script[CCEJobStep]{},
 		tokens:     map[string]*issuedToken{},
 		keys:       map[string]*issuedKeys{},
 		metaTokens: map[string]time.Time{},
@@ -272,8 +293,13 @@ type call struct {
 	// (FaultTaskCountRaw).
 	rawCount string
 	// entitiesDepth, when positive, replaces a job's entities with objects
-	// nested that deep (FaultDeepEntities).
+	// nested that deep, or a CCE job's sub-jobs with sub-jobs nested that
+	// deep (FaultDeepEntities).
 	entitiesDepth int
+	// cceErrors is how CCE error bodies spell their keys
+	// (Config.CCEErrorSpelling), for the fault writers, which answer
+	// without the emulator.
+	cceErrors CCEErrorSpelling
 }
 
 // maxBody bounds what the emulator reads of a request body; the only bodies
@@ -347,7 +373,7 @@ func (e *Emulator) serve(w *statusWriter, r *http.Request, m match, routed bool)
 		writeAPIGW(w, http.StatusMethodNotAllowed, "APIGW.0101", "Method "+r.Method+" is not allowed here; this API answers "+m.method+".")
 		return
 	}
-	c := &call{r: r, m: m, who: who, body: body}
+	c := &call{r: r, m: m, who: who, body: body, cceErrors: e.cfg.CCEErrorSpelling}
 	if f, ok := e.nextFault(m.route); ok && e.applyFault(w, c, f) {
 		return
 	}

@@ -27,9 +27,10 @@ const (
 	// body: the gateway's APIGW.0203 for 502 and 503, APIGW.0204 for 504,
 	// and the route's own service body for any other status, such as
 	// DBS.108000 on gaussdb.job, rds.job and opengauss.job, DBS.280005 on
-	// dds.job and DBS.200998 on geminidb.job. The metadata
-	// service, which no gateway fronts, answers the status text in plain
-	// text.
+	// dds.job, DBS.200998 on geminidb.job, Common.0001 on ecs.job,
+	// evs.job and ims.job, and CCE.01500001 on cce.job, spelled as
+	// Config.CCEErrorSpelling says. The metadata service, which no gateway
+	// fronts, answers the status text in plain text.
 	FaultServerError
 	// FaultLatency sleeps Fault.Latency, or until the request's context
 	// ends, then serves normally (or not at all, if the context ended).
@@ -50,8 +51,9 @@ const (
 	// FaultHugeBody answers 200 with a valid JSON body of the route's shape
 	// that is larger than Fault.Size bytes (default 33 MiB); on
 	// iam.securitytokens and metadata.securitykey, one credential with an
-	// endless security token, and on metadata.token, an endless session
-	// token in plain text. The body is
+	// endless security token, on metadata.token, an endless session
+	// token in plain text, and on the ecs.job, evs.job, ims.job and
+	// cce.job, a job with endless sub-jobs. The body is
 	// generated as it is sent, never held in memory, and sent chunked,
 	// without Content-Length, so that only a reader's own limit stops it.
 	FaultHugeBody
@@ -93,8 +95,13 @@ const (
 	// FaultDeepEntities serves the job normally, but with entities nested
 	// Fault.Depth objects deep (default DefaultEntitiesDepth):
 	// {"a":{"a":…{}…}}, 6 bytes a level, so 5,000 levels are about 30 KB.
-	// Routes: gaussdb.job and rds.job, the job services with entities (an
-	// RDS job without entities gets them); elsewhere it serves normally.
+	// On cce.job, whose jobs have no entities, the job's sub-jobs nest
+	// instead: it has one sub-job, which has one, and so on, Fault.Depth
+	// jobs deep, 195 bytes a level. Each sub-job nests three JSON levels,
+	// so the default goes past encoding/json's limit of 10,000. Routes:
+	// the jobs with entities or sub-jobs, gaussdb.job, rds.job, ecs.job,
+	// evs.job, ims.job and cce.job (a job without entities gets them);
+	// elsewhere it serves normally.
 	FaultDeepEntities
 	// FaultEchoSecrets answers an error, Fault.Status (default 400), that
 	// echoes the request's credentials: the X-Auth-Token, X-Security-Token
@@ -107,9 +114,11 @@ const (
 	// in the body's bytes (it decodes to the raw secret). The body is the
 	// route's error shape: IAM's {"error":{…}} on the iam.* routes, plain
 	// text without the \u-escaped copy on the metadata.* routes,
-	// {"error_code","error_msg"} elsewhere, with DMS.00400001, DBS.200001
-	// on the job routes, or DCS.4062 (and "error_ext_msg": null) on
-	// dcs.tasks.list. Routes: all.
+	// {"error":{"code":"Common.0011","message"}} on ecs.job, evs.job and
+	// ims.job, CCE.01400001 spelled as Config.CCEErrorSpelling says on
+	// cce.job, and {"error_code","error_msg"} elsewhere, with
+	// DMS.00400001, DBS.200001 on the database job routes, or DCS.4062
+	// (and "error_ext_msg": null) on dcs.tasks.list. Routes: all.
 	FaultEchoSecrets
 	// FaultTerminalEscapes answers an error, Fault.Status (default 400),
 	// whose message holds terminal control sequences: ESC[2J (clear the
@@ -444,6 +453,11 @@ func writeRouteError(w http.ResponseWriter, c *call, status int, msg string) {
 		writeJSON(w, status, errorBody{dbsBadParameter, msg})
 	case c.m.route == RouteDCSTaskList:
 		writeDCSError(w, status, dcsBadParameter, msg)
+	case isV1JobRoute(c.m.route):
+		// Common.0011 is the one 400 these APIs document.
+		writeV1Error(w, status, v1JobNotFound, msg)
+	case c.m.route == RouteCCEJob:
+		writeCCEError(w, c.cceErrors, status, cceBadRequest, msg)
 	default:
 		writeJSON(w, status, errorBody{dmsBadParameter, msg})
 	}
@@ -558,6 +572,10 @@ func writeServerError(w http.ResponseWriter, c *call, status int) {
 		spec.writeError(w, c.r, status, spec.serverError, spec.serverErrorMessage, "服务器错误。")
 	case c.m.route == RouteDCSTaskList:
 		writeDCSError(w, status, dcsServerError, "Internal service error.")
+	case isV1JobRoute(c.m.route):
+		writeV1Error(w, status, v1ServerError, v1ServerErrorMessage)
+	case c.m.route == RouteCCEJob:
+		writeCCEError(w, c.cceErrors, status, cceServerError, cceServerErrorMessage)
 	default:
 		writeDMSError(w, status, "DMS.00500000", "Internal service error.")
 	}
@@ -631,6 +649,28 @@ func writeHugeBody(w http.ResponseWriter, c *call, size int64) {
 			StartTime: "2018-08-06T10:41:14+0000", Progress: "50%", Instance: idName{"a48e43ff268f4c0e879652d65e63d0fbin06", "huge"},
 		})
 		prefix, item = `{"jobs":[`, string(b)
+	case RouteECSJob, RouteEVSJob, RouteIMSJob:
+		// Endless sub-jobs; ECS's sub_jobs_total, set below, counts them.
+		// A sub-job has the fields of a job.
+		sub := v1JobJSON{Status: "RUNNING", JobID: "e0d1e55a00000000000000000000000b", BeginTime: "2016-04-25T20:04:47.591Z"}
+		jobType := "createServer"
+		switch c.m.route {
+		case RouteECSJob:
+			sub.JobType, sub.Entities = "createSingleServer", json.RawMessage(`{"server_id":"bae51750-0089-41a1-9b18-5c777978ff6d"}`)
+		case RouteEVSJob:
+			jobType, sub.JobType, sub.Entities = "batchCreateVolume", "createVolume", json.RawMessage(`{"volume_id":"0b549095-4937-4849-8e4c-52aa027d64f7"}`)
+		default:
+			jobType, sub.JobType, sub.Entities = "imsImportOvaImageJob", "imsImportImageJob", json.RawMessage(`{"image_id":"6d0c5c0e-5505-4ba8-ab65-7e78efe77130","image_name":"huge"}`)
+		}
+		b, _ := json.Marshal(sub)
+		item = string(b)
+		suffix = `]},"job_id":` + strconv.Quote(c.m.job) + `,"job_type":"` + jobType + `","begin_time":"2016-04-25T20:04:34.604Z","end_time":"","error_code":null,"fail_reason":null}`
+	case RouteCCEJob:
+		// Endless sub-jobs.
+		b, _ := json.Marshal(renderCCEJob(CCEJob{ID: "fd474fab-9606-11e8-baa9-0255ac10215d", Type: "InstallMaster", ClusterID: "4d1ecb2c-229a-11e8-9c75-0255ac100ceb", Phase: "Running"}))
+		prefix = `{"kind":"Job","apiVersion":"v3","metadata":{"uid":` + strconv.Quote(c.m.job) + `,"creationTimestamp":"2020-02-02 08:12:40.672772389 +0000 UTC","updateTimestamp":"2020-02-02 08:21:50.478108569 +0000 UTC"},` +
+			`"spec":{"type":"CreateCluster","clusterUID":"4d1ecb2c-229a-11e8-9c75-0255ac100ceb","resourceName":"huge","subJobs":[`
+		item, suffix = string(b), `]},"status":{"phase":"Running","reason":""}}`
 	case RouteProjects:
 		b, _ := json.Marshal(projectJSON{ID: DefaultProjectID, Name: DefaultRegion, DomainID: DomainID, Enabled: true, ParentID: DomainID})
 		prefix, item, suffix = `{"projects":[`, string(b), "]}"
@@ -652,6 +692,12 @@ func writeHugeBody(w http.ResponseWriter, c *call, size int64) {
 		prefix = `{"task_count":"` + strconv.FormatInt(n, 10) + `","tasks":[`
 	case RouteGeminiDBJob:
 		suffix = `],"total_count":` + strconv.FormatInt(n, 10) + "}"
+	case RouteECSJob:
+		prefix = `{"status":"RUNNING","entities":{"sub_jobs_total":` + strconv.FormatInt(n, 10) + `,"sub_jobs":[`
+	case RouteEVSJob:
+		prefix = `{"status":"RUNNING","entities":{"sub_jobs":[`
+	case RouteIMSJob:
+		prefix = `{"status":"RUNNING","entities":{"sub_jobs_result":[`
 	}
 	w.Header().Set("Content-Type", contentType)
 	w.WriteHeader(http.StatusOK)

@@ -76,7 +76,7 @@ var faultRoutes = map[FaultKind][]Route{
 	FaultTasksWithoutID: {RouteTaskList, RouteTaskGet, RouteDCSTaskList},
 	FaultNullTasks:      {RouteTaskList, RouteTaskGet, RouteDCSTaskList},
 	FaultMissingTasks:   {RouteTaskList, RouteTaskGet, RouteDCSTaskList},
-	FaultDeepEntities:   {RouteJob, RouteRDSJob},
+	FaultDeepEntities:   {RouteJob, RouteRDSJob, RouteECSJob, RouteEVSJob, RouteIMSJob, RouteCCEJob},
 }
 
 // actsOn reports whether a fault of kind acts on route: every route, for
@@ -92,6 +92,7 @@ const FaultSpecHelp = `route=ROUTE,kind=KIND[,times=N][,KEY=VALUE...]
   route:        iam.projects, iam.tokens, iam.domains, iam.securitytokens,
                 dms.tasks.list, dms.tasks.get, gaussdb.job, rds.job,
                 opengauss.job, dds.job, geminidb.job, dcs.tasks.list,
+                ecs.job, evs.job, ims.job, cce.job,
                 metadata.token or metadata.securitykey
   times:        how many responses it affects; 0 (the default) is every one
   kinds and their keys:
@@ -109,7 +110,8 @@ const FaultSpecHelp = `route=ROUTE,kind=KIND[,times=N][,KEY=VALUE...]
     tasks-without-id                               (dms.tasks.*, dcs.tasks.list)
     null-tasks        task-count=TEXT              (dms.tasks.*, dcs.tasks.list)
     missing-tasks     task-count=TEXT              (dms.tasks.*, dcs.tasks.list)
-    deep-entities     depth=N (default 5000)       (gaussdb.job, rds.job)
+    deep-entities     depth=N (default 5000)       (gaussdb.job, rds.job, ecs.job,
+                                                   evs.job, ims.job, cce.job)
     echo-secrets      status=CODE (default 400)
     terminal-escapes  status=CODE (default 400)`
 

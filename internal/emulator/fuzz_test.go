@@ -110,10 +110,14 @@ func FuzzServeHTTP(f *testing.F) {
 	f.Add("GET", "/rds/v3/"+DefaultProjectID+"/jobs?id=x", "SDK-HMAC-SHA256 Access=EMULATORAKPERMANENT01, SignedHeaders=x-sdk-date, Signature=00", "20260102T030405Z", "")
 	f.Add("GET", "/geminidb/v3/"+DefaultProjectID+"/jobs?limit=10", "", "", "MIIemulatortoken-x")
 	f.Add("GET", "/dcs/v2/"+DefaultProjectID+"/instances/x/tasks?offset=0&limit=10", "SDK-HMAC-SHA256 Access=EMULATORAKPERMANENT01, SignedHeaders=x-sdk-date, Signature=00", "20260102T030405Z", "")
+	f.Add("GET", "/ecs/v1/"+DefaultProjectID+"/jobs/x", "SDK-HMAC-SHA256 Access=EMULATORAKPERMANENT01, SignedHeaders=x-sdk-date, Signature=00", "20260102T030405Z", "")
+	f.Add("GET", "/cce/api/v3/projects/"+DefaultProjectID+"/jobs/x", "", "", "MIIemulatortoken-x")
 	e := New(Config{Now: func() time.Time { return testNow }})
 	e.AddInstance(DefaultProjectID, testInstance)
 	e.AddDCSInstance(DefaultProjectID, "x")
 	e.AddServiceJob(JobServiceRDS, DefaultProjectID, Job{ID: "x"})
+	e.AddV1Job(V1JobServiceECS, DefaultProjectID, V1Job{ID: "x"})
+	e.AddCCEJob(DefaultProjectID, CCEJob{ID: "x"})
 	f.Fuzz(func(t *testing.T, method, target, authz, date, token string) {
 		u, err := url.ParseRequestURI(target)
 		if err != nil || method == "" {

@@ -39,6 +39,18 @@ const (
 	// /dcs/v2/{project_id}/instances/{instance_id}/tasks, DCS's background
 	// tasks. DCS has no single-task GET.
 	RouteDCSTaskList Route = "dcs.tasks.list"
+	// RouteECSJob is GET /ecs/v1/{project_id}/jobs/{job_id}, ECS's job
+	// API.
+	RouteECSJob Route = "ecs.job"
+	// RouteEVSJob is GET /evs/v1/{project_id}/jobs/{job_id}, EVS's job
+	// API.
+	RouteEVSJob Route = "evs.job"
+	// RouteIMSJob is GET /ims/v1/{project_id}/jobs/{job_id}, IMS's job
+	// API.
+	RouteIMSJob Route = "ims.job"
+	// RouteCCEJob is GET /cce/api/v3/projects/{project_id}/jobs/{job_id},
+	// CCE's job API.
+	RouteCCEJob Route = "cce.job"
 	// RouteMetadataToken is PUT /meta-data/latest/api/token of the ECS
 	// metadata service.
 	RouteMetadataToken Route = "metadata.token"
@@ -69,6 +81,13 @@ type routeSpec struct {
 // collide with another's are served under a prefix, their endpoint being
 // BASE_URL/{service}. Adding an API is adding a row (and its handler).
 //
+// ECS, EVS and IMS answer the same GET /v1/{project_id}/jobs/{job_id}, so
+// they are prefixed. CCE's job path collides with no other, but CCE is
+// served under /cce all the same, as every service added since prefixes
+// came: a CCE read sent with another service's endpoint, such as the IAM
+// one at the root, then gets a 404 here as it would from that service's
+// host in the real cloud, rather than passing here alone.
+//
 // Rows are tried in order, and the first whose prefix, pattern and segment
 // count fit wins.
 var routeTable = []routeSpec{
@@ -84,6 +103,10 @@ var routeTable = []routeSpec{
 	{RouteDDSJob, "dds", true, http.MethodGet, "/v3/{project_id}/jobs", (*Emulator).handleJob},
 	{RouteGeminiDBJob, "geminidb", true, http.MethodGet, "/v3/{project_id}/jobs", (*Emulator).handleJob},
 	{RouteDCSTaskList, "dcs", true, http.MethodGet, "/v2/{project_id}/instances/{instance_id}/tasks", (*Emulator).handleDCSTaskList},
+	{RouteECSJob, "ecs", true, http.MethodGet, "/v1/{project_id}/jobs/{job_id}", (*Emulator).handleV1Job},
+	{RouteEVSJob, "evs", true, http.MethodGet, "/v1/{project_id}/jobs/{job_id}", (*Emulator).handleV1Job},
+	{RouteIMSJob, "ims", true, http.MethodGet, "/v1/{project_id}/jobs/{job_id}", (*Emulator).handleV1Job},
+	{RouteCCEJob, "cce", true, http.MethodGet, "/api/v3/projects/{project_id}/jobs/{job_id}", (*Emulator).handleCCEJob},
 	{RouteMetadataToken, "metadata", false, http.MethodPut, "/meta-data/latest/api/token", (*Emulator).handleMetadataToken},
 	{RouteMetadataSecurityKey, "metadata", false, http.MethodGet, "/openstack/latest/securitykey", (*Emulator).handleMetadataSecurityKey},
 }

@@ -38,6 +38,7 @@ func TestRouteTable(t *testing.T) {
 		RouteProjects, RouteTokens, RouteDomains, RouteSecurityTokens,
 		RouteTaskList, RouteTaskGet, RouteJob,
 		RouteRDSJob, RouteOpenGaussJob, RouteDDSJob, RouteGeminiDBJob, RouteDCSTaskList,
+		RouteECSJob, RouteEVSJob, RouteIMSJob, RouteCCEJob,
 		RouteMetadataToken, RouteMetadataSecurityKey,
 	}) {
 		t.Fatalf("Routes() = %v", Routes())
@@ -45,10 +46,10 @@ func TestRouteTable(t *testing.T) {
 }
 
 func TestServicePrefix(t *testing.T) {
-	if got, want := Services(), []string{"iam", "dms", "gaussdb", "rds", "opengauss", "dds", "geminidb", "dcs", "metadata"}; !slices.Equal(got, want) {
+	if got, want := Services(), []string{"iam", "dms", "gaussdb", "rds", "opengauss", "dds", "geminidb", "dcs", "ecs", "evs", "ims", "cce", "metadata"}; !slices.Equal(got, want) {
 		t.Fatalf("Services() = %v, want %v", got, want)
 	}
-	if got, want := PrefixedServices(), []string{"rds", "opengauss", "dds", "geminidb", "dcs"}; !slices.Equal(got, want) {
+	if got, want := PrefixedServices(), []string{"rds", "opengauss", "dds", "geminidb", "dcs", "ecs", "evs", "ims", "cce"}; !slices.Equal(got, want) {
 		t.Fatalf("PrefixedServices() = %v, want %v", got, want)
 	}
 	for _, svc := range []string{"iam", "dms", "gaussdb", "metadata"} {

@@ -6,9 +6,10 @@
 //
 // It prints its base URL, the endpoint of each service (IAM, DMS and
 // GaussDB(for MySQL) at the base URL, the others under a prefix, such as
-// rds = BASE_URL/rds), the fake credentials it accepts (the agency it lets
-// them assume included), the IDs of the instances, tasks and jobs it
-// holds, and the faults it injects. It logs one line per request to
+// rds = BASE_URL/rds and ecs = BASE_URL/ecs), the fake credentials it
+// accepts (the agency it lets them assume included), the IDs of the
+// instances, tasks and jobs it holds (ECS, EVS, IMS and CCE jobs
+// included), and the faults it injects. It logs one line per request to
 // stderr, and stops cleanly on SIGINT or SIGTERM.
 //
 // The base URL also serves the ECS metadata service, so HW_METADATA_ENDPOINT
@@ -102,11 +103,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: hwtasks-emulator [flags]\n\n"+
 			"Serves a local emulator of Huawei Cloud IAM, the DMS and DCS background tasks,\n"+
-			"the task centers of GaussDB(for MySQL), RDS, openGauss, DDS and GeminiDB, and\n"+
-			"the ECS metadata service on one base URL, the services whose paths collide\n"+
-			"under a prefix (rds = BASE_URL/rds). It prints each service's endpoint, the\n"+
-			"fake credentials it accepts and the IDs of the data it holds, logs each\n"+
-			"request to stderr, and stops on SIGINT or SIGTERM.\n\n"+
+			"the task centers of GaussDB(for MySQL), RDS, openGauss, DDS and GeminiDB, the\n"+
+			"jobs of ECS, EVS, IMS and CCE, and the ECS metadata service on one base URL,\n"+
+			"most services under a prefix (rds = BASE_URL/rds). It prints each service's\n"+
+			"endpoint, the fake credentials it accepts and the IDs of the data it holds,\n"+
+			"logs each request to stderr, and stops on SIGINT or SIGTERM.\n\n"+
 			"Example: hwtasks-emulator -fault route=dms.tasks.list,kind=endless-pages,task-count=150\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
@@ -273,7 +274,14 @@ func printData(w io.Writer, e *emulator.Emulator, fixtures string) {
 			}
 			status = "reads show " + strings.Join(steps, ", then ")
 		}
-		lines = append(lines, [3]string{j.Service.Product() + " job", j.ID, j.Name + ", " + status + inProject(j.ProjectID)})
+		switch j.SubJobs {
+		case 0:
+		case 1:
+			status += ", 1 sub-job"
+		default:
+			status += fmt.Sprintf(", %d sub-jobs", j.SubJobs)
+		}
+		lines = append(lines, [3]string{j.Product + " job", j.ID, j.Name + ", " + status + inProject(j.ProjectID)})
 	}
 	width := 0
 	for _, l := range lines {

@@ -72,7 +72,16 @@ func TestRunServesAndStops(t *testing.T) {
 		"  DDS job                    c010abd0-48cf-4fa8-8cbc-090f093eaa2f (CreateMongoDB, Completed)\n" +
 		"  DDS job                    e5f6a7b8-c9d0-4e1f-a2b3-c4d5e6f7a8b9 (ResizeMongoDBInstance, Failed)\n" +
 		"  GeminiDB job               3f5a7c9e-0b2d-4e6f-8a1c-3e5f7a9c1b2d (CreateInstance, Completed)\n" +
-		"  GeminiDB job               6b8d0f2a-4c6e-4a8b-9d1f-5a7c9e1b3d5f (EnlargeInstanceVolume, Failed)\n"
+		"  GeminiDB job               6b8d0f2a-4c6e-4a8b-9d1f-5a7c9e1b3d5f (EnlargeInstanceVolume, Failed)\n" +
+		"  ECS job                    2c9eb2c5544cbf6101544f0602af2b4f (createServer, SUCCESS, 1 sub-job)\n" +
+		"  ECS job                    ff8080828ab1c9d4018ab2f0e5a1003c (createServer, FAIL, 2 sub-jobs)\n" +
+		"  EVS job                    21917a8d52a19b040152a9f2f1eb003e (batchCreateVolume, SUCCESS, 2 sub-jobs)\n" +
+		"  EVS job                    4010a32d535527910153552b492c0002 (createVolume, reads show RUNNING, then SUCCESS)\n" +
+		"  EVS job                    4010a32d53552791015366c1e8a40017 (batchCreateVolume, FAIL, 2 sub-jobs)\n" +
+		"  IMS job                    9a175ac79d2a54ad019d4c35cf71260b (imsImportOvaImageJob, SUCCESS, 2 sub-jobs)\n" +
+		"  IMS job                    9a175ac79d2a54ad019d5e1a4c7b2d90 (imsImportOvaImageJob, FAIL, 2 sub-jobs)\n" +
+		"  CCE job                    354331b2c-229a-11e8-9c75-0255ac100ceb (CreateCluster, Success, 2 sub-jobs)\n" +
+		"  CCE job                    7b3c8e52-5a1d-11ef-9f0a-0255ac10003e (CreateNodePool, Failed, 2 sub-jobs)\n"
 	cases := []struct {
 		name     string
 		fixtures []string
@@ -86,7 +95,9 @@ func TestRunServesAndStops(t *testing.T) {
 			"  DMS instance           6b8e1a52-3c9f-4f4e-9d2a-1f0c7e5b9a01 (36 tasks, the newest ff80808272dcc90f0172df1e490f0024)\n" +
 				"  DCS instance           3c9e5a71-2f4b-4d8e-a6c0-9b1d3f5e7a24 (5 tasks, the newest ff80808172b3ae910172c04a5d3d1005)\n",
 			"  GaussDB(for MySQL) job 7d1c2b3a-4e5f-4a6b-8c7d-9e0f1a2b3c4d (ResizeGaussDBforMySQLFlavor, reads show Running 20%, then Running 60%, then Running 90%, then Completed)\n" +
-				"  RDS job                5c2e1a7b-9d3f-4e8a-b6c4-2f1e0d9c8b7a (ResizeFlavor, reads show Running 30%, then Running 70%, then Completed)\n",
+				"  RDS job                5c2e1a7b-9d3f-4e8a-b6c4-2f1e0d9c8b7a (ResizeFlavor, reads show Running 30%, then Running 70%, then Completed)\n" +
+				"  ECS job                ff8080829c1a5b7e019c2e4f6a8d0001 (createServer, reads show INIT, then RUNNING, then RUNNING, then SUCCESS, 2 sub-jobs)\n" +
+				"  CCE job                e3b1c5d8-9f2a-11f0-8c4e-0255ac100b21 (CreateCluster, reads show Initializing, then Running, then Success, 2 sub-jobs)\n",
 		}},
 	}
 	for _, tc := range cases {
@@ -113,6 +124,10 @@ func TestRunServesAndStops(t *testing.T) {
 				"  dds       = " + base + "/dds\n" +
 				"  geminidb  = " + base + "/geminidb\n" +
 				"  dcs       = " + base + "/dcs\n" +
+				"  ecs       = " + base + "/ecs\n" +
+				"  evs       = " + base + "/evs\n" +
+				"  ims       = " + base + "/ims\n" +
+				"  cce       = " + base + "/cce\n" +
 				"It accepts:\n" +
 				"  region " + emulator.DefaultRegion
 			if !strings.HasPrefix(stdout.String(), endpoints) {
@@ -449,5 +464,121 @@ func TestRunDemoServices(t *testing.T) {
 	}
 	if !strings.Contains(stdout.String(), "  -fault route=rds.job,kind=server-error,times=1,status=500 (1 response)\n") {
 		t.Fatalf("the banner does not list the fault:\n%s", stdout.String())
+	}
+}
+
+// TestRunDemoV1AndCCEJobs: the demo's ECS and CCE jobs, through their
+// prefixes, with -fault on their routes: the ECS job is scripted INIT,
+// RUNNING, RUNNING, SUCCESS with two sub-jobs, the CCE job Initializing,
+// Running, Success, as the demo's fixtures say.
+func TestRunDemoV1AndCCEJobs(t *testing.T) {
+	urlFile := filepath.Join(t.TempDir(), "url")
+	var stdout, stderr syncBuffer
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	args := []string{"-listen", "127.0.0.1:0", "-url-file", urlFile, "-fixtures", "../../../../examples/demo/fixtures.json",
+		"-fault", "route=ecs.job,kind=server-error,status=500,times=1",
+		"-fault", "route=cce.job,kind=throttle,times=1",
+	}
+	go func() { done <- run(ctx, args, &stdout, &stderr) }()
+	base := waitForFile(t, urlFile, done)
+	cred := emulator.DefaultConfig().Credentials
+	get := func(path string) (int, string) {
+		t.Helper()
+		req, _ := http.NewRequest(http.MethodGet, base+path, nil)
+		if err := signer.Sign(req, nil, cred.AccessKey, cred.SecretKey, time.Now()); err != nil {
+			t.Fatal(err)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+
+	ecsJob := emulator.ServicePrefix("ecs") + "/v1/" + emulator.DefaultProjectID + "/jobs/ff8080829c1a5b7e019c2e4f6a8d0001"
+	if status, b := get(ecsJob); status != http.StatusInternalServerError || b != `{"error":{"code":"Common.0001","message":"Internal error."}}` {
+		t.Fatalf("the ECS fault: %d %s", status, b)
+	}
+	for i, want := range []struct {
+		status string
+		subs   string
+		ended  bool
+	}{
+		{"INIT", "INIT INIT", false},
+		{"RUNNING", "RUNNING RUNNING", false},
+		{"RUNNING", "SUCCESS RUNNING", false},
+		{"SUCCESS", "SUCCESS SUCCESS", true},
+	} {
+		status, b := get(ecsJob)
+		var j struct {
+			Status   string `json:"status"`
+			EndTime  string `json:"end_time"`
+			Entities struct {
+				Total int `json:"sub_jobs_total"`
+				Subs  []struct {
+					Status string `json:"status"`
+				} `json:"sub_jobs"`
+			} `json:"entities"`
+		}
+		if status != http.StatusOK || json.Unmarshal([]byte(b), &j) != nil {
+			t.Fatalf("ECS read %d: %d %s", i+1, status, b)
+		}
+		var subs []string
+		for _, s := range j.Entities.Subs {
+			subs = append(subs, s.Status)
+		}
+		if j.Status != want.status || strings.Join(subs, " ") != want.subs || j.Entities.Total != 2 || (j.EndTime != "") != want.ended {
+			t.Fatalf("ECS read %d: %s, want %+v", i+1, b, want)
+		}
+	}
+
+	cceJob := emulator.ServicePrefix("cce") + "/api/v3/projects/" + emulator.DefaultProjectID + "/jobs/e3b1c5d8-9f2a-11f0-8c4e-0255ac100b21"
+	if status, _ := get(cceJob); status != http.StatusTooManyRequests {
+		t.Fatalf("the CCE fault: %d", status)
+	}
+	for i, want := range []string{"Initializing Running Initializing", "Running Success Running", "Success Success Success", "Success Success Success"} {
+		status, b := get(cceJob)
+		var j struct {
+			Spec struct {
+				SubJobs []struct {
+					Status struct{ Phase string } `json:"status"`
+				} `json:"subJobs"`
+			} `json:"spec"`
+			Status struct{ Phase string } `json:"status"`
+		}
+		if status != http.StatusOK || json.Unmarshal([]byte(b), &j) != nil || len(j.Spec.SubJobs) != 2 {
+			t.Fatalf("CCE read %d: %d %s", i+1, status, b)
+		}
+		if got := j.Status.Phase + " " + j.Spec.SubJobs[0].Status.Phase + " " + j.Spec.SubJobs[1].Status.Phase; got != want {
+			t.Fatalf("CCE read %d: phases %q, want %q", i+1, got, want)
+		}
+	}
+	if status, b := get(emulator.ServicePrefix("cce") + "/api/v3/projects/" + emulator.DefaultProjectID + "/jobs/nope"); status != http.StatusNotFound ||
+		b != `{"errorCode":"CCE.01404001","errorMessage":"Resource not found."}` {
+		t.Fatalf("an unknown CCE job: %d %s", status, b)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("run: %v", err)
+	}
+	for _, want := range []string{
+		"GET " + ecsJob + " route=ecs.job status=500 ",
+		"GET " + cceJob + " route=cce.job status=429 ",
+	} {
+		if !strings.Contains(stderr.String(), want) {
+			t.Fatalf("the log lacks %q:\n%s", want, stderr.String())
+		}
+	}
+	for _, want := range []string{
+		"  -fault route=ecs.job,kind=server-error,times=1,status=500 (1 response)\n",
+		"  -fault route=cce.job,kind=throttle,times=1 (1 response)\n",
+	} {
+		if !strings.Contains(stdout.String(), want) {
+			t.Fatalf("the banner does not list %q:\n%s", want, stdout.String())
+		}
 	}
 }
