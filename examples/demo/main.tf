@@ -38,6 +38,18 @@ variable "rds_resize_job_id" {
   default     = "5c2e1a7b-9d3f-4e8a-b6c4-2f1e0d9c8b7a"
 }
 
+variable "ecs_create_job_id" {
+  description = "An ECS job still running: two servers being created by a pipeline."
+  type        = string
+  default     = "ff8080829c1a5b7e019c2e4f6a8d0001"
+}
+
+variable "cce_create_job_id" {
+  description = "A CCE job still running: a cluster being created."
+  type        = string
+  default     = "e3b1c5d8-9f2a-11f0-8c4e-0255ac100b21"
+}
+
 variable "dcs_instance_id" {
   type    = string
   default = "3c9e5a71-2f4b-4d8e-a6c0-9b1d3f5e7a24"
@@ -54,6 +66,8 @@ provider "hwtasks" {
     gaussdb = var.endpoint
     rds     = "${var.endpoint}/rds"
     dcs     = "${var.endpoint}/dcs"
+    ecs     = "${var.endpoint}/ecs"
+    cce     = "${var.endpoint}/cce"
   }
 }
 
@@ -96,6 +110,38 @@ data "hwtasks_rds_job" "resize" {
     postcondition {
       condition     = self.status == "Completed"
       error_message = "The RDS resize ended ${self.status}: ${self.fail_reason}"
+    }
+  }
+}
+
+# Wait for the servers, and report the first sub-job that failed, if any.
+data "hwtasks_ecs_job" "servers" {
+  id                  = var.ecs_create_job_id
+  wait_for_completion = true
+  poll_interval       = "500ms"
+
+  lifecycle {
+    postcondition {
+      condition = self.status == "SUCCESS"
+      error_message = format("Creating the servers ended %s: %s", self.status, coalesce(
+        try([for s in self.sub_jobs : s.fail_reason if s.status == "FAIL"][0], null),
+        self.fail_reason,
+        "no reason given",
+      ))
+    }
+  }
+}
+
+# And for the cluster.
+data "hwtasks_cce_job" "cluster" {
+  id                  = var.cce_create_job_id
+  wait_for_completion = true
+  poll_interval       = "500ms"
+
+  lifecycle {
+    postcondition {
+      condition     = self.status == "Success"
+      error_message = "Creating the cluster ended ${self.status}: ${self.reason}"
     }
   }
 }
@@ -160,4 +206,22 @@ output "redis_tasks" {
     for t in data.hwtasks_dcs_background_tasks.redis.tasks :
     "${t.name} ${t.status}${t.details.new_capacity == null ? "" : " (${t.details.old_capacity} GB to ${t.details.new_capacity} GB)"}"
   ]
+}
+
+output "servers" {
+  description = "The ECS job, after waiting for it: each sub-job and its server."
+  value = {
+    status   = data.hwtasks_ecs_job.servers.status
+    ended    = data.hwtasks_ecs_job.servers.end_time
+    sub_jobs = [for s in data.hwtasks_ecs_job.servers.sub_jobs : "${s.status} ${try(jsondecode(s.entities_json).server_id, "")}"]
+  }
+}
+
+output "cluster" {
+  description = "The CCE job, after waiting for it, and its sub-jobs."
+  value = {
+    status   = data.hwtasks_cce_job.cluster.status
+    created  = data.hwtasks_cce_job.cluster.created
+    sub_jobs = { for s in data.hwtasks_cce_job.cluster.sub_jobs : s.job_type => s.status }
+  }
 }

@@ -29,13 +29,15 @@ type V1JobAPI struct {
 	// SubJobsKey is where entities lists the sub-jobs: sub_jobs (ECS, EVS)
 	// or sub_jobs_result (IMS).
 	SubJobsKey string
+	// Progress says entities has process_percent (IMS).
+	Progress bool
 }
 
 // The v1 job APIs.
 var (
 	ECSJobs = V1JobAPI{Service: ServiceECS, SubJobsKey: "sub_jobs"}
 	EVSJobs = V1JobAPI{Service: ServiceEVS, SubJobsKey: "sub_jobs"}
-	IMSJobs = V1JobAPI{Service: ServiceIMS, SubJobsKey: "sub_jobs_result"}
+	IMSJobs = V1JobAPI{Service: ServiceIMS, SubJobsKey: "sub_jobs_result", Progress: true}
 )
 
 // V1Job is a v1 job, and its sub-jobs.
@@ -119,7 +121,7 @@ func (j *V1Job) decodeEntities(api V1JobAPI) error {
 		j.SubJobsTotal = total
 	}
 	var pct float64
-	if p, ok := ent["process_percent"]; ok && json.Unmarshal(p, &pct) == nil {
+	if p, ok := ent["process_percent"]; ok && api.Progress && json.Unmarshal(p, &pct) == nil {
 		j.ProcessPercent = &pct
 	}
 	return nil

@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -217,6 +218,10 @@ const (
 	seedDDSJob       = "c010abd0-48cf-4fa8-8cbc-090f093eaa2f"
 	seedGeminiDBJob  = "3f5a7c9e-0b2d-4e6f-8a1c-3e5f7a9c1b2d"
 	seedDCSInstance  = "5b8f2a91-7c3e-4d6a-9f1b-2e4c6a8d0b13"
+	seedECSJob       = "2c9eb2c5544cbf6101544f0602af2b4f"
+	seedEVSJob       = "21917a8d52a19b040152a9f2f1eb003e"
+	seedIMSJob       = "9a175ac79d2a54ad019d4c35cf71260b"
+	seedCCEJob       = "354331b2c-229a-11e8-9c75-0255ac100ceb"
 )
 
 // authKind selects the credentials of a provider block.
@@ -262,7 +267,9 @@ provider "hwtasks" {
 func emulatorEndpoints(url string) map[string]string {
 	m := map[string]string{}
 	for _, k := range client.EndpointKeys {
-		m[k] = url + emulator.ServicePrefix(k)
+		if slices.Contains(emulator.Services(), k) {
+			m[k] = url + emulator.ServicePrefix(k)
+		}
 	}
 	return m
 }

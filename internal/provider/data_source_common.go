@@ -28,6 +28,10 @@ var dataSources = []func() datasource.DataSource{
 	NewDDSJobDataSource,
 	NewGeminiDBJobDataSource,
 	NewDCSBackgroundTasksDataSource,
+	NewECSJobDataSource,
+	NewEVSJobDataSource,
+	NewIMSJobDataSource,
+	NewCCEJobDataSource,
 }
 
 // clientFrom takes the configured client from a data source's

@@ -44,6 +44,10 @@ func exampleVars(c *testCloud, dir string) map[string]string {
 		"hwtasks_dds_job":              {"job_id": seedDDSJob},
 		"hwtasks_geminidb_job":         {"job_id": seedGeminiDBJob},
 		"hwtasks_dcs_background_tasks": {"instance_id": seedDCSInstance},
+		"hwtasks_ecs_job":              {"job_id": seedECSJob},
+		"hwtasks_evs_job":              {"job_id": seedEVSJob},
+		"hwtasks_ims_job":              {"job_id": seedIMSJob},
+		"hwtasks_cce_job":              {"job_id": seedCCEJob},
 	}[filepath.Base(dir)] {
 		vars[k] = v
 	}
@@ -341,6 +345,8 @@ func expectedRequests(t *testing.T, plan planJSON, fixturesPath string) map[emul
 		jobRoute, isJob := map[string]emulator.Route{
 			"hwtasks_gaussdb_job": emulator.RouteJob, "hwtasks_rds_job": emulator.RouteRDSJob, "hwtasks_opengauss_job": emulator.RouteOpenGaussJob,
 			"hwtasks_dds_job": emulator.RouteDDSJob, "hwtasks_geminidb_job": emulator.RouteGeminiDBJob,
+			"hwtasks_ecs_job": emulator.RouteECSJob, "hwtasks_evs_job": emulator.RouteEVSJob, "hwtasks_ims_job": emulator.RouteIMSJob,
+			"hwtasks_cce_job": emulator.RouteCCEJob,
 		}[r.Type]
 		listRoute, getRoute := emulator.RouteTaskList, emulator.RouteTaskGet
 		if r.Type == "hwtasks_dcs_background_tasks" {
@@ -400,6 +406,20 @@ func scriptedReads(t *testing.T, path string) (tasks, jobs map[string]int) {
 				Status string `json:"status"`
 			} `json:"steps"`
 		} `json:"jobs"`
+		V1Jobs []struct {
+			ID    string `json:"job_id"`
+			Steps []struct {
+				Status string `json:"status"`
+			} `json:"steps"`
+		} `json:"v1_jobs"`
+		CCEJobs []struct {
+			Metadata struct {
+				UID string `json:"uid"`
+			} `json:"metadata"`
+			Steps []struct {
+				Phase string `json:"phase"`
+			} `json:"steps"`
+		} `json:"cce_jobs"`
 	}
 	if err := json.Unmarshal(b, &doc); err != nil {
 		t.Fatal(err)
@@ -413,13 +433,36 @@ func scriptedReads(t *testing.T, path string) (tasks, jobs map[string]int) {
 			}
 		}
 	}
-	for _, j := range doc.Jobs {
-		for i, s := range j.Steps {
-			if s.Status == "Completed" || s.Status == "Failed" {
-				jobs[j.ID] = i + 1
-				break
+	// The read that first shows a job ended, whatever the API's word
+	// for it.
+	ends := func(id string, statuses []string) {
+		for i, s := range statuses {
+			if slices.Contains([]string{"Completed", "Failed", "SUCCESS", "FAIL", "Success"}, s) {
+				jobs[id] = i + 1
+				return
 			}
 		}
+	}
+	for _, j := range doc.Jobs {
+		var st []string
+		for _, s := range j.Steps {
+			st = append(st, s.Status)
+		}
+		ends(j.ID, st)
+	}
+	for _, j := range doc.V1Jobs {
+		var st []string
+		for _, s := range j.Steps {
+			st = append(st, s.Status)
+		}
+		ends(j.ID, st)
+	}
+	for _, j := range doc.CCEJobs {
+		var st []string
+		for _, s := range j.Steps {
+			st = append(st, s.Phase)
+		}
+		ends(j.Metadata.UID, st)
 	}
 	return tasks, jobs
 }

@@ -23,7 +23,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
-	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/hwtasks/terraform-provider-hwtasks/internal/client"
 )
@@ -59,8 +58,6 @@ type dbJobService struct {
 // every database service.
 var terminalJobStatuses = []string{"Completed", "Failed"}
 
-const defaultJobReadTimeout = 30 * time.Minute
-
 var _ stateReader = (*dbJobDataSource)(nil)
 
 // dbJobDataSource reads one job of a database service's task center; one
@@ -86,29 +83,8 @@ func jobInstanceAttrTypes() map[string]attr.Type {
 
 func (d *dbJobDataSource) Schema(ctx context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
 	s := d.svc
-	waits := "Running keeps polling"
-	if len(s.waiting) > 1 {
-		waits = codeList(s.waiting, "and") + " keep polling"
-	} else if len(s.waiting) == 1 {
-		waits = "`" + s.waiting[0] + "` keeps polling"
-	}
-	attrs := scopeAttributes("job")
+	attrs := jobArguments(d.kind(), fmt.Sprintf("The job ID, as the API that started the job returned it (`job_id`), or as %s shows it.", s.console))
 	maps.Copy(attrs, map[string]schema.Attribute{
-		"id": schema.StringAttribute{
-			Required:            true,
-			MarkdownDescription: fmt.Sprintf("The job ID, as the API that started the job returned it (`job_id`), or as %s shows it.", s.console),
-			Validators:          []validator.String{plausibleID{}},
-		},
-		"wait_for_completion": schema.BoolAttribute{
-			Optional: true,
-			MarkdownDescription: "Poll until `status` is `Completed` or `Failed`; " + waits + ". " +
-				"A job that ends `Failed` is not an error of the data source; check `status` with a postcondition.",
-		},
-		"poll_interval": schema.StringAttribute{
-			Optional:            true,
-			MarkdownDescription: "How often to poll while waiting, as a duration such as `\"10s\"`. Default `5s`, minimum `100ms`. Only used with `wait_for_completion`.",
-			Validators:          []validator.String{goDuration{min: minPollInterval}},
-		},
 		"name": computedAttribute(types.StringType, fmt.Sprintf("The job name, such as `%s`.", s.exampleJob)),
 		"status": computedAttribute(types.StringType, "The status: "+codeList(s.statuses, "or")+
 			". Any other status the API may add ends a wait, with a warning."),
@@ -165,115 +141,43 @@ func (d *dbJobDataSource) Read(ctx context.Context, req datasource.ReadRequest, 
 	readInto(ctx, d, req, resp)
 }
 
-// jobArgs are the arguments of a job data source.
-type jobArgs struct {
-	ID, Region, ProjectID, Language, PollInterval types.String
-	WaitForCompletion                             types.Bool
-	Timeouts                                      timeouts.Value
-}
-
-func (d *dbJobDataSource) args(ctx context.Context, config tfsdk.Config) (jobArgs, diag.Diagnostics) {
-	var a jobArgs
-	var diags diag.Diagnostics
-	a.Language = types.StringNull()
-	for name, target := range map[string]any{
-		"id": &a.ID, "region": &a.Region, "project_id": &a.ProjectID, "poll_interval": &a.PollInterval,
-		"wait_for_completion": &a.WaitForCompletion, "timeouts": &a.Timeouts,
-	} {
-		diags.Append(config.GetAttribute(ctx, path.Root(name), target)...)
-	}
-	if d.svc.api.Language {
-		diags.Append(config.GetAttribute(ctx, path.Root("language"), &a.Language)...)
-	}
-	return a, diags
-}
-
 func (d *dbJobDataSource) readState(ctx context.Context, config tfsdk.Config, typ tftypes.Object) ([]byte, diag.Diagnostics) {
-	a, diags := d.args(ctx, config)
+	a, diags := readJobArgs(ctx, config, d.svc.api.Language)
 	if diags.HasError() {
 		return nil, diags
 	}
-	ctx, cancel, env, ok := d.beginRead(ctx, readTimeouts{a.Timeouts, defaultJobReadTimeout, a.PollInterval}, a.Region, a.ProjectID, &diags)
-	if !ok {
-		return nil, diags
-	}
-	defer cancel()
-	jobID := a.ID.ValueString()
-	job, err := d.readJob(ctx, env, jobID, a.Language.ValueString(), a.WaitForCompletion.ValueBool(), &diags)
-	var waited *waitTimeout[*client.Job]
-	switch {
-	case errors.As(err, &waited):
-		last := sanitizeJob(d.client, waited.Last)
-		addWaitTimeout(&diags, path.Root("id"), d.svc.product+" job",
-			fmt.Sprintf("Job %s (%s) on instance %s did not finish within the read timeout of %s: waited %s over %d reads. "+
-				"Its last status was %s, %s, seen at %s.",
-				jobID, last.Name, instanceLabel(last.Instance), env.timeout, waited.Waited.Round(time.Millisecond), waited.Reads,
-				last.Status, describeProgress(last.Process), waited.LastSeen.UTC().Format(time.RFC3339)))
-		return nil, diags
-	case err != nil:
-		addCallError(&diags, err, d.callContext(env, jobID))
-		return nil, diags
-	}
-	values, jd := jobValues(ctx, *job)
-	diags.Append(jd...)
-	set := map[string]tftypes.Value{
-		"region": tftypes.NewValue(tftypes.String, env.Region), "project_id": tftypes.NewValue(tftypes.String, env.ProjectID),
-	}
-	for name, v := range values {
-		set[name] = tfValue(ctx, v)
-	}
-	state, err := encodeState(typ, config.Raw, set, nil, len(job.Entities))
-	if err != nil {
-		diags.AddError("Cannot build the data source's state", fmt.Sprintf("%v. This is always a bug in the provider; please report it.", err))
-		return nil, diags
-	}
+	state, rd := readJobState(ctx, &d.dataSourceBase, d.kind(), a, config, typ)
+	diags.Append(rd...)
 	return state, diags
 }
 
-// readJob reads a job, and with wait polls it until it ends. A wait that
-// runs out of time returns a *waitTimeout[*client.Job]; a cancelled wait
-// (Ctrl-C) returns at once with ctx's error. diags only receives the
-// warning about a status it does not know.
-func (d *dbJobDataSource) readJob(ctx context.Context, env readEnv, jobID, language string, wait bool, diags *diag.Diagnostics) (*client.Job, error) {
+// kind is how the shared job flow reads and writes a database job.
+func (d *dbJobDataSource) kind() *jobKind[*client.Job] {
 	s := d.svc
-	return poll(ctx, env.interval, func(ctx context.Context, n int, elapsed time.Duration) (*client.Job, bool, error) {
-		job, err := d.client.GetJob(ctx, s.api, env.Region, env.ProjectID, jobID, language)
-		if err != nil || !wait {
-			return job, err == nil, err
-		}
-		done := !slices.Contains(s.waiting, job.Status)
-		var progress any // null in the log when there is none
-		if p, err := parseJobProgress(job.Process); err == nil && p != nil {
-			progress = *p
-		}
-		tflog.Info(ctx, "polled "+s.product+" job", map[string]any{
-			"job_id": jobID, "name": job.Name, "status": job.Status, "process": job.Process, "progress": progress,
-			"polls": n, "elapsed": elapsed.Round(time.Millisecond).String(), "done": done,
-		})
-		if done && !slices.Contains(terminalJobStatuses, job.Status) {
-			// An unknown status might be terminal (a new "Cancelled", say);
-			// waiting on it could only end in a timeout.
-			diags.AddAttributeWarning(path.Root("status"), "Unknown job status",
-				fmt.Sprintf("Job %s has the status %q, which is none of %s. Stopped waiting after %s; "+
-					"a postcondition on status == \"Completed\" still catches it.", jobID, serverText(d.client, job.Status),
-					strings.Join(s.statuses, ", "), elapsed.Round(time.Millisecond)))
-		}
-		return job, done, nil
-	})
-}
-
-func (d *dbJobDataSource) callContext(env readEnv, jobID string) callContext {
-	s := d.svc
-	return callContext{
-		Action: "read " + s.product + " job " + jobID, Service: s.product, EndpointKey: s.api.Service,
-		Permission: s.permission, Region: env.Region, ProjectID: env.ProjectID, Timeout: env.timeout,
-		NotFoundCodes: s.notFoundCodes,
-		NotFound: func(*client.APIError) (path.Path, string, string, bool) {
-			// The jobs route has no other path parameter than the project,
-			// whose errors are 400 and 403: a 404 is about the job.
-			return path.Root("id"), fmt.Sprintf("%s job %s was not found", s.product, jobID),
-				"Check id, and that region and project_id are those of the job; the task center keeps the jobs of the last month or so.", true
+	return &jobKind[*client.Job]{
+		product: s.product, endpoint: s.api.Service, permission: s.permission,
+		statuses: s.statuses, waiting: s.waiting, terminal: terminalJobStatuses, success: "Completed",
+		notFoundCodes: s.notFoundCodes,
+		get: func(ctx context.Context, c *client.Client, env readEnv, a jobArgs) (*client.Job, error) {
+			return c.GetJob(ctx, s.api, env.Region, env.ProjectID, a.ID.ValueString(), a.Language.ValueString())
 		},
+		status: func(j *client.Job) string { return j.Status },
+		logFields: func(j *client.Job) map[string]any {
+			var progress any // null in the log when there is none
+			if p, err := parseJobProgress(j.Process); err == nil && p != nil {
+				progress = *p
+			}
+			return map[string]any{"name": j.Name, "process": j.Process, "progress": progress}
+		},
+		lastSeen: func(c *client.Client, j *client.Job) (string, string) {
+			last := sanitizeJob(c, j)
+			return fmt.Sprintf("Job %s (%s) on instance %s", last.ID, last.Name, instanceLabel(last.Instance)),
+				last.Status + ", " + describeProgress(last.Process)
+		},
+		values: func(ctx context.Context, j *client.Job) (map[string]attr.Value, diag.Diagnostics) {
+			return jobValues(ctx, *j)
+		},
+		size: func(j *client.Job) int { return len(j.Entities) },
 	}
 }
 

@@ -3,7 +3,6 @@ package provider
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"math/big"
 	"os"
@@ -16,6 +15,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
@@ -480,19 +480,23 @@ func TestGaussDBJobWaitStopsOnCancel(t *testing.T) {
 	defer cancel()
 	time.AfterFunc(200*time.Millisecond, cancel)
 
-	var diags diag.Diagnostics
-	env := readEnv{scope: scope{Region: emulator.DefaultRegion, ProjectID: emulator.DefaultProjectID}, timeout: time.Hour, interval: time.Hour}
+	var sch datasource.SchemaResponse
+	d.Schema(ctx, datasource.SchemaRequest{}, &sch)
+	typ, ok := sch.Schema.Type().TerraformType(ctx).(tftypes.Object)
+	if !ok {
+		t.Fatal("the schema is not an object")
+	}
+	config := tfsdk.Config{Schema: sch.Schema, Raw: nullExcept(typ, map[string]tftypes.Value{
+		"id": tftypes.NewValue(tftypes.String, "job-stuck"), "wait_for_completion": tftypes.NewValue(tftypes.Bool, true),
+		"poll_interval": tftypes.NewValue(tftypes.String, "1h"),
+	})}
 	started := time.Now()
-	job, err := d.readJob(ctx, env, "job-stuck", "", true, &diags)
+	state, diags := d.readState(ctx, config, typ)
 	if took := time.Since(started); took > 5*time.Second {
 		t.Fatalf("the wait took %s to stop", took)
 	}
-	if job != nil || !errors.Is(err, context.Canceled) || diags.HasError() {
-		t.Fatalf("got job %v, err %v, diags %v; want only context.Canceled", job, err, diags)
-	}
-	addCallError(&diags, err, d.callContext(env, "job-stuck"))
-	if len(diags) != 1 || diags[0].Summary() != "Cancelled" {
-		t.Fatalf("diagnostics %v; want one Cancelled", diags)
+	if state != nil || len(diags) != 1 || diags[0].Summary() != "Cancelled" {
+		t.Fatalf("state %v, diagnostics %v; want none, and one Cancelled", state != nil, diags)
 	}
 	if n := cloud.Count(emulator.RouteJob); n != 1 {
 		t.Fatalf("%d job reads; want 1", n)

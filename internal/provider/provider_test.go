@@ -309,7 +309,7 @@ func TestConfigureFailuresAreAttributeScoped(t *testing.T) {
 			env:       map[string]string{"HW_REGION_NAME": "eu-de", "HW_AUTH_TOKEN": "t"},
 			attrs:     map[string]tftypes.Value{"endpoints": endpointsValue(map[string]string{"vpc": "https://vpc.example.com"})},
 			want:      path.Root("endpoints").AtMapKey("vpc"),
-			fragments: []string{"Unknown endpoint key", "dcs, dds, dms, gaussdb, geminidb, iam, opengauss, rds"},
+			fragments: []string{"Unknown endpoint key", "cce, dcs, dds, dms, ecs, evs, gaussdb, geminidb, iam, ims, opengauss, rds"},
 		},
 		{
 			name:      "invalid HW_MAX_RETRIES",

@@ -73,8 +73,8 @@ func TestUnknownCloudIsAPlanTimeError(t *testing.T) {
 	}{
 		{"a typo", map[string]tftypes.Value{"cloud": str("myhuaweicloud.con")},
 			`cloud = "myhuaweicloud.con" is not a cloud the provider knows, which are: myhuaweicloud.com, myhuaweicloud.eu, otc.t-systems.com. ` +
-				"Check it for a typo. For a private Huawei-stack cloud, set every key of endpoints instead; these are missing: dcs, dds, dms, gaussdb, geminidb, iam, opengauss, rds."},
-		{"some endpoints", map[string]tftypes.Value{"cloud": str("cloud.example"), "endpoints": some}, "these are missing: dcs, dds, dms, gaussdb, geminidb, opengauss, rds."},
+				"Check it for a typo. For a private Huawei-stack cloud, set every key of endpoints instead; these are missing: cce, dcs, dds, dms, ecs, evs, gaussdb, geminidb, iam, ims, opengauss, rds."},
+		{"some endpoints", map[string]tftypes.Value{"cloud": str("cloud.example"), "endpoints": some}, "these are missing: cce, dcs, dds, dms, ecs, evs, gaussdb, geminidb, ims, opengauss, rds."},
 		{"a private cloud with every endpoint", map[string]tftypes.Value{"cloud": str("cloud.example"), "endpoints": all}, ""},
 		{"Open Telekom Cloud", map[string]tftypes.Value{"cloud": str("otc.t-systems.com")}, ""},
 		{"the EU domain", map[string]tftypes.Value{"cloud": str("myhuaweicloud.eu")}, ""},
