@@ -89,6 +89,12 @@ func (c *Client) GetV1Job(ctx context.Context, api V1JobAPI, region, projectID, 
 			RequestID: requestID(resp.header), Err: err, Excerpt: c.excerpt(resp.body)}
 	}
 	if job.ID == "" && job.Status == "" {
+		// ECS answers some errors of the query itself with a 200 and
+		// code and message ("its HTTP status codes may not be accurate").
+		if code, msg := parseErrorBody(resp.body); code != "" {
+			return nil, &APIError{StatusCode: resp.status, Code: c.ServerText(code, 64), Message: c.ServerText(msg, MaxMessageRunes),
+				RequestID: requestID(resp.header), Method: http.MethodGet, Path: pathOf(path)}
+		}
 		return nil, fail(errors.New("the body has neither job_id nor status"))
 	}
 	if err := job.decodeEntities(api); err != nil {
@@ -120,9 +126,10 @@ func (j *V1Job) decodeEntities(api V1JobAPI) error {
 	if t, ok := ent["sub_jobs_total"]; ok && json.Unmarshal(t, &total) == nil && total >= 0 {
 		j.SubJobsTotal = total
 	}
-	var pct float64
+	// A pointer, so that null stays null rather than 0%.
+	var pct *float64
 	if p, ok := ent["process_percent"]; ok && api.Progress && json.Unmarshal(p, &pct) == nil {
-		j.ProcessPercent = &pct
+		j.ProcessPercent = pct
 	}
 	return nil
 }
@@ -144,8 +151,9 @@ func decodeSubJobs(list []byte) ([]V1SubJob, error) {
 		if err := dec.Decode(&raw); err != nil {
 			return nil, err
 		}
+		// Only objects are sub-jobs: null and other values are skipped.
 		var s V1SubJob
-		if json.Unmarshal(raw, &s) != nil {
+		if len(bytes.TrimSpace(raw)) == 0 || bytes.TrimSpace(raw)[0] != '{' || json.Unmarshal(raw, &s) != nil {
 			continue
 		}
 		subs = append(subs, s)
@@ -234,9 +242,14 @@ func (c *Client) GetCCEJob(ctx context.Context, region, projectID, jobID string)
 			if n == MaxSubJobs {
 				return nil, fail(ErrTooManySubJobs)
 			}
-			var s cceSubJobWire
-			if err := dec.Decode(&s); err != nil {
+			var raw json.RawMessage
+			if err := dec.Decode(&raw); err != nil {
 				return nil, fail(err)
+			}
+			// Only objects are sub-jobs, as for v1 jobs.
+			var s cceSubJobWire
+			if len(bytes.TrimSpace(raw)) == 0 || bytes.TrimSpace(raw)[0] != '{' || json.Unmarshal(raw, &s) != nil {
+				continue
 			}
 			job.SubJobs = append(job.SubJobs, CCESubJob{ID: s.Metadata.UID, Type: s.Spec.Type, Phase: s.Status.Phase,
 				Reason: s.Status.Reason, ResourceName: s.Spec.ResourceName})
@@ -258,19 +271,22 @@ func ParseCCETime(s string) (time.Time, error) {
 	if i := strings.Index(s, " m="); i >= 0 {
 		s = s[:i]
 	}
-	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
+	// Go accepts offsets up to 24:59, which RFC 3339 does not.
+	sane := func(t time.Time) bool {
+		_, off := t.Zone()
+		return off > -24*3600 && off < 24*3600
+	}
+	if t, err := time.Parse(time.RFC3339Nano, s); err == nil && sane(t) {
 		return t, nil
 	}
 	fields := strings.Fields(s)
 	if len(fields) == 4 {
 		// Any abbreviation, as Go writes the zone's (UTC, CST, +08): the
 		// offset before it is what counts.
-		if t, err := time.Parse("2006-01-02 15:04:05.999999999 -0700", strings.Join(fields[:3], " ")); err == nil {
-			return t, nil
-		}
+		fields = fields[:3]
 	}
 	if len(fields) == 3 {
-		if t, err := time.Parse("2006-01-02 15:04:05.999999999 -0700", s); err == nil {
+		if t, err := time.Parse("2006-01-02 15:04:05.999999999 -0700", strings.Join(fields, " ")); err == nil && sane(t) {
 			return t, nil
 		}
 	}

@@ -91,6 +91,9 @@ func FuzzParseCCETime(f *testing.F) {
 		if err != nil {
 			return
 		}
+		if _, off := got.Zone(); off <= -24*3600 || off >= 24*3600 {
+			t.Fatalf("%q gave %v, whose offset RFC 3339 cannot write", s, got)
+		}
 		again, err := ParseCCETime(got.String())
 		if err != nil || !again.Equal(got) {
 			t.Fatalf("%q gave %v, whose String() %q reads back as %v, %v", s, got, got.String(), again, err)

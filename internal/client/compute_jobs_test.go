@@ -112,9 +112,32 @@ func TestParseCCETime(t *testing.T) {
 			t.Errorf("%q: %v %v, want %s", tc.in, got.Format(time.RFC3339Nano), err, tc.want)
 		}
 	}
-	for _, bad := range []string{"", "yesterday", "2020-02-02", "2020-02-30 08:12:40 +0000 UTC", "2020-02-02 08:12:40 UTC"} {
+	for _, bad := range []string{"", "yesterday", "2020-02-02", "2020-02-30 08:12:40 +0000 UTC", "2020-02-02 08:12:40 UTC",
+		"2020-02-02 08:12:40 +2400 UTC", "2020-02-02 08:12:40 -2460 X", "2020-02-02T08:12:40+24:00"} {
 		if _, err := ParseCCETime(bad); err == nil {
 			t.Errorf("%q accepted", bad)
 		}
+	}
+}
+
+// Review findings: an IMS process_percent of null is no progress, not 0%;
+// ECS's 200 with an error body is that error; sub-jobs that are not
+// objects are skipped in both shapes.
+func TestComputeJobsOddAnswers(t *testing.T) {
+	c := serve(t, 200, `{"status":"RUNNING","job_id":"j","entities":{"process_percent":null,"sub_jobs_result":[null,{"job_id":"r1"},5]}}`, ServiceIMS)
+	j, err := c.GetV1Job(context.Background(), IMSJobs, testRegion, testProject, "j")
+	if err != nil || j.ProcessPercent != nil || len(j.SubJobs) != 1 || j.SubJobs[0].ID != "r1" {
+		t.Fatalf("job %+v, %v; want no progress and one sub-job", j, err)
+	}
+	c = serve(t, 200, `{"code":"Common.0011","message":"Invalid job ID"}`, ServiceECS)
+	_, err = c.GetV1Job(context.Background(), ECSJobs, testRegion, testProject, "j")
+	var apiErr *APIError
+	if !errors.As(err, &apiErr) || apiErr.Code != "Common.0011" || apiErr.Message != "Invalid job ID" || apiErr.StatusCode != 200 {
+		t.Fatalf("error %v, want the body's Common.0011", err)
+	}
+	c = serve(t, 200, `{"metadata":{"uid":"c"},"spec":{"subJobs":[1,null,{"metadata":{"uid":"s"}}]},"status":{"phase":"Running"}}`, ServiceCCE)
+	cj, err := c.GetCCEJob(context.Background(), testRegion, testProject, "c")
+	if err != nil || len(cj.SubJobs) != 1 || cj.SubJobs[0].ID != "s" {
+		t.Fatalf("job %+v, %v; want one sub-job", cj, err)
 	}
 }

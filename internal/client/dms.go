@@ -38,8 +38,9 @@ type TaskAPI struct {
 	// Offset pages with a 0-based item offset (DCS) rather than the
 	// 1-based start that DMS documents.
 	Offset bool
-	// BeginParam and EndParam name the time window's query parameters.
-	BeginParam, EndParam string
+	// BeginParam and EndParam name the time window's query parameters;
+	// AlsoBeginParam, when set, carries the start a second time.
+	BeginParam, EndParam, AlsoBeginParam string
 	// HasGet says the API has a GET of one task (DMS); without it (DCS), a
 	// task is found in the list.
 	HasGet bool
@@ -48,12 +49,12 @@ type TaskAPI struct {
 // The task APIs.
 var (
 	DMSTasks = TaskAPI{Service: ServiceDMS, BeginParam: "begin_time", EndParam: "end_time", HasGet: true}
-	// DCSTasks sends start_time, as the SDK (generated from the API's
-	// definition) does. The documented example request and the official
-	// provider write begin_time, but the provider never fills it in, so no
-	// working client is known to send it; which one the service honours is
-	// unconfirmed (API-jobs.md).
-	DCSTasks = TaskAPI{Service: ServiceDCS, Offset: true, BeginParam: "start_time", EndParam: "end_time"}
+	// DCSTasks sends the window's start both as start_time, as the SDK
+	// (generated from the API's definition) does, and as begin_time, as the
+	// documented example request writes it: which one the service honours
+	// is unconfirmed (API-jobs.md), both carry the same time, and an
+	// ignored one would silently widen the window.
+	DCSTasks = TaskAPI{Service: ServiceDCS, Offset: true, BeginParam: "start_time", AlsoBeginParam: "begin_time", EndParam: "end_time"}
 )
 
 // TaskPage is one answer of the background-task API.
@@ -136,6 +137,9 @@ func (q TaskQuery) values() url.Values {
 	}
 	if q.BeginTime != "" {
 		v.Set(api.BeginParam, q.BeginTime)
+		if api.AlsoBeginParam != "" {
+			v.Set(api.AlsoBeginParam, q.BeginTime)
+		}
 	}
 	if q.EndTime != "" {
 		v.Set(api.EndParam, q.EndTime)
@@ -268,7 +272,9 @@ func (c *Client) findTask(ctx context.Context, q TaskQuery, taskID string) (*Tas
 		if t := taskIn(page, taskID); t != nil {
 			return t, nil
 		}
-		if len(page.Tasks) < TaskPageSize || p*TaskPageSize >= int(page.TaskCount) {
+		// Only a short page ends the list: task_count may be missing or
+		// low, and the official provider pages on until a page is short.
+		if len(page.Tasks) < TaskPageSize {
 			return nil, noTask(resp, r.path)
 		}
 	}

@@ -3,6 +3,7 @@ package client
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -122,7 +123,7 @@ func TestDCSQueryAndFindTask(t *testing.T) {
 	if _, err := c.ListTasks(context.Background(), q); err != nil {
 		t.Fatal(err)
 	}
-	if want := "end_time=20260102000000&limit=10&offset=10&start_time=20260101000000"; queries[0] != want {
+	if want := "begin_time=20260101000000&end_time=20260102000000&limit=10&offset=10&start_time=20260101000000"; queries[0] != want {
 		t.Fatalf("query %q, want %q", queries[0], want)
 	}
 }
@@ -171,5 +172,30 @@ func TestNewServiceEndpoints(t *testing.T) {
 		if err != nil || u.String() != tc.want {
 			t.Errorf("%s in %s/%s: %v %v, want %s", tc.service, tc.cloud, tc.region, u, err, tc.want)
 		}
+	}
+}
+
+// A task past the first page is found although task_count is missing:
+// only a short page ends the search.
+func TestFindTaskWithoutTaskCount(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ids := []string{}
+		switch r.URL.Query().Get("offset") {
+		case "0":
+			for i := range 100 {
+				ids = append(ids, fmt.Sprintf(`{"id":"t%d"}`, i))
+			}
+		case "100":
+			for i := 100; i < 150; i++ {
+				ids = append(ids, fmt.Sprintf(`{"id":"t%d"}`, i))
+			}
+		}
+		_, _ = w.Write([]byte(`{"tasks":[` + strings.Join(ids, ",") + `]}`))
+	}))
+	defer srv.Close()
+	c := newTestClient(t, srv, func(cfg *Config) { cfg.Endpoints = map[string]string{ServiceDCS: srv.URL} })
+	task, err := c.GetTask(context.Background(), TaskQuery{API: DCSTasks, Region: testRegion, ProjectID: testProject, InstanceID: "i"}, "t120")
+	if err != nil || task.ID != "t120" {
+		t.Fatalf("task %v, %v; want t120", task, err)
 	}
 }

@@ -40,10 +40,11 @@ type taskService struct {
 	product string
 	api     client.TaskAPI
 	// statuses are the documented statuses, terminal those after which a
-	// task never changes.
-	statuses, terminal []string
-	// instanceNotFound is the error code of an unknown instance.
-	instanceNotFound string
+	// task never changes, waiting those that keep a wait going: any other
+	// ends it too, with a warning.
+	statuses, terminal, waiting []string
+	// instanceNotFound are the error codes of an unknown instance.
+	instanceNotFound []string
 	// permission names the access a 403 most likely lacks.
 	permission string
 	// exampleTask is a task name for the docs.
@@ -63,9 +64,10 @@ var (
 func dmsEngine(typeName, title string) taskService {
 	return taskService{
 		typeName: typeName, title: title, product: "DMS", api: client.DMSTasks,
-		statuses: dmsStatuses, terminal: dmsTerminalStatuses, instanceNotFound: "DMS.00404022",
-		permission:  "DMS read access (the DMS ReadOnlyAccess policy, or dms:instance:get and dms:instance:list)",
-		exampleTask: "bindInstancePublicIp", keepsTasks: "the API keeps tasks of the last months only",
+		statuses: dmsStatuses, terminal: dmsTerminalStatuses, waiting: []string{"CREATED", "EXECUTING"},
+		instanceNotFound: []string{"DMS.00404022"},
+		permission:       "DMS read access (the DMS ReadOnlyAccess policy, or dms:instance:get and dms:instance:list)",
+		exampleTask:      "bindInstancePublicIp", keepsTasks: "the API keeps tasks of the last months only",
 	}
 }
 
@@ -320,7 +322,11 @@ func (d *backgroundTasksDataSource) read(ctx context.Context, m backgroundTasksM
 	var page client.TaskPage
 	switch {
 	case !m.TaskID.IsNull():
-		task, err := d.readTask(ctx, sc, instanceID, m.TaskID.ValueString(), m.WaitForCompletion.ValueBool(), interval)
+		var warnings []string
+		task, err := d.readTask(ctx, sc, instanceID, m.TaskID.ValueString(), m.WaitForCompletion.ValueBool(), interval, &warnings)
+		for _, w := range warnings {
+			diags.AddAttributeWarning(path.Root("tasks"), "Unknown task status", w)
+		}
 		var waited *waitTimeout[*client.Task]
 		switch {
 		case errors.As(err, &waited):
@@ -397,19 +403,27 @@ func (d *backgroundTasksDataSource) foldedWarning(folded []string, count int) di
 	return diags
 }
 
-// readTask reads one task, and with wait polls it until it is terminal.
+// readTask reads one task, and with wait polls it until it is no longer
+// waiting; warnings gets a note about a status the docs do not list.
 // A wait that runs out of time returns a *waitTimeout[*client.Task].
-func (d *backgroundTasksDataSource) readTask(ctx context.Context, sc scope, instanceID, taskID string, wait bool, interval time.Duration) (*client.Task, error) {
+func (d *backgroundTasksDataSource) readTask(ctx context.Context, sc scope, instanceID, taskID string, wait bool, interval time.Duration, warnings *[]string) (*client.Task, error) {
 	return poll(ctx, interval, func(ctx context.Context, _ int, elapsed time.Duration) (*client.Task, bool, error) {
 		t, err := d.client.GetTask(ctx, client.TaskQuery{API: d.svc.api, Region: sc.Region, ProjectID: sc.ProjectID, InstanceID: instanceID}, taskID)
 		if err != nil || !wait {
 			return t, err == nil, err
 		}
-		done := slices.Contains(d.svc.terminal, t.Status)
+		done := !slices.Contains(d.svc.waiting, t.Status)
 		tflog.Info(ctx, "polled background task", map[string]any{
 			"service": d.svc.title, "instance_id": instanceID, "task_id": taskID, "status": t.Status,
 			"elapsed": elapsed.Round(time.Millisecond).String(), "done": done,
 		})
+		if done && !slices.Contains(d.svc.terminal, t.Status) {
+			// A status the docs do not list may well be final (a
+			// "CANCELED"); waiting on it could only end in a timeout.
+			*warnings = append(*warnings, fmt.Sprintf("Task %s has the status %s, which is none of %s. Stopped waiting after %s; "+
+				"a postcondition on tasks[0].status still catches it.", taskID, quotedServer(d.client, t.Status),
+				strings.Join(d.svc.statuses, ", "), elapsed.Round(time.Millisecond)))
+		}
 		return t, done, nil
 	})
 }
@@ -429,7 +443,7 @@ func (d *backgroundTasksDataSource) callContext(sc scope, instanceID, taskID str
 			// The instance's own code means the instance; any other 404
 			// on a task route (DMS.00404026 in practice, or no such task
 			// in the list) means the task.
-			if taskID != "" && apiErr.Code != s.instanceNotFound {
+			if taskID != "" && !slices.Contains(s.instanceNotFound, apiErr.Code) {
 				return path.Root("task_id"), fmt.Sprintf("Background task %s of %s instance %s was not found", taskID, e, instanceID),
 					"Check task_id; " + s.keepsTasks + ".", true
 			}

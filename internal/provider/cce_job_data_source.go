@@ -127,13 +127,13 @@ func cceKind() *jobKind[*client.CCEJob] {
 }
 
 // cceJobValues converts a CCE job to the computed attributes.
-func cceJobValues(ctx context.Context, j *client.CCEJob) (map[string]attr.Value, diag.Diagnostics) {
+func cceJobValues(ctx context.Context, c *client.Client, j *client.CCEJob) (map[string]attr.Value, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	v := map[string]attr.Value{
 		"job_type": types.StringValue(j.Type), "status": types.StringValue(j.Phase), "reason": types.StringValue(j.Reason),
 		"cluster_id": types.StringValue(j.ClusterID), "resource_id": types.StringValue(j.ResourceID), "resource_name": types.StringValue(j.ResourceName),
-		"created": cceTimeValue("created", j.ID, j.Created, &diags),
-		"updated": cceTimeValue("updated", j.ID, j.Updated, &diags),
+		"created": cceTimeValue(c, "created", j.ID, j.Created, &diags),
+		"updated": cceTimeValue(c, "updated", j.ID, j.Updated, &diags),
 	}
 	objType := types.ObjectType{AttrTypes: cceSubJobFields.attrTypes()}
 	subs := make([]attr.Value, 0, len(j.SubJobs))
@@ -157,7 +157,7 @@ func cceJobValues(ctx context.Context, j *client.CCEJob) (map[string]attr.Value,
 
 // cceTimeValue is created or updated for the state: null when empty, RFC
 // 3339 when it is a time, and as it is, with a warning, otherwise.
-func cceTimeValue(attr, jobID, s string, diags *diag.Diagnostics) types.String {
+func cceTimeValue(c *client.Client, attr, jobID, s string, diags *diag.Diagnostics) types.String {
 	if strings.TrimSpace(s) == "" {
 		return types.StringNull()
 	}
@@ -165,7 +165,7 @@ func cceTimeValue(attr, jobID, s string, diags *diag.Diagnostics) types.String {
 	if err != nil {
 		diags.AddAttributeWarning(path.Root(attr), "Unreadable job time",
 			fmt.Sprintf("CCE job %s has %s = %s, which is not a time in Go's time.String() form (2020-02-02 08:12:40.672772389 +0000 UTC) nor RFC 3339. "+
-				"It is kept as it is, so Terraform's time functions will reject it.", client.CleanCut(jobID, 100), attr, quoted(s)))
+				"It is kept as it is, so Terraform's time functions will reject it.", serverText(c, jobID), attr, quotedServer(c, s)))
 		return types.StringValue(s)
 	}
 	return types.StringValue(t.Format(time.RFC3339Nano))

@@ -11,8 +11,10 @@ var NewDCSBackgroundTasksDataSource = newBackgroundTasksDataSource(taskService{
 	// provider waits while a task is EXECUTING.
 	statuses: []string{"CREATED", "WAITING", "EXECUTING", "SUCCESS", "FAILED"},
 	terminal: []string{"SUCCESS", "FAILED"},
-	// DCS.3022 is the OTC error table's "This DCS instance does not exist."
-	instanceNotFound: "DCS.3022",
+	waiting:  []string{"CREATED", "WAITING", "EXECUTING"},
+	// DCS.3022 is the OTC error table's "This DCS instance does not exist.";
+	// 111404022 is its older numeric code.
+	instanceNotFound: []string{"DCS.3022", "111404022"},
 	permission:       "DCS read access (the DCS ReadOnlyAccess policy, or dcs:instance:get and dcs:instance:list)",
 	exampleTask:      "EXTEND",
 	details:          true,

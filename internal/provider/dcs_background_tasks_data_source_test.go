@@ -223,3 +223,35 @@ func TestAccDCSBackgroundTasks_notFound(t *testing.T) {
 		},
 	})
 }
+
+// A status the docs do not list ends a wait, with a warning, instead of
+// polling until the read times out.
+func TestAccDCSBackgroundTasks_unknownStatusEndsTheWait(t *testing.T) {
+	c := newTestCloud(t)
+	c.AddDCSTasks(emulator.DefaultProjectID, "dcs-odd", emulator.DCSTask{ID: "t-odd", Name: "EXTEND", Status: "WAITING", CreatedAt: manyTasksBase,
+		Details: json.RawMessage(`{"rename_commands":["nullify","keys"],"old_port":"6379","new_port":1.5}`)})
+	c.ScriptDCSTask("dcs-odd", "t-odd", "WAITING", "CANCELED")
+	t.Parallel()
+	resource.UnitTest(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProviders,
+		Steps: []resource.TestStep{{
+			Config: dcsConfig(c, `instance_id         = "dcs-odd"
+  task_id             = "t-odd"
+  wait_for_completion = true
+  poll_interval       = "100ms"`),
+			ConfigStateChecks: []statecheck.StateCheck{
+				check(dcsAddr, taskAttr(0, "status"), knownvalue.StringExact("CANCELED")),
+				// A list holding the word null is still a list; a quoted
+				// number is an int, a fraction is not.
+				check(dcsAddr, taskAttr(0, "details"), detailsExact(map[string]knownvalue.Check{
+					"rename_commands": knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact("nullify"), knownvalue.StringExact("keys")}),
+					"old_port":        knownvalue.Int64Exact(6379),
+				})),
+			},
+			Check: func(*terraform.State) error {
+				return countsAre(c, map[emulator.Route]int{emulator.RouteDCSTaskList: 2})
+			},
+		}},
+	})
+}

@@ -84,6 +84,10 @@ func addCallError(diags *diag.Diagnostics, err error, cc callContext) {
 			fmt.Sprintf("Could not %s within the read timeout of %s: %v\n\nRaise timeouts.read on the data source if the API is slow.", cc.Action, cc.Timeout, err))
 	case errors.Is(err, context.Canceled):
 		diags.AddError("Cancelled", fmt.Sprintf("Stopped before being able to %s: %v", cc.Action, err))
+	case errors.Is(err, client.ErrTooManySubJobs):
+		diags.AddAttributeError(path.Root("id"), "Job with too many sub-jobs",
+			fmt.Sprintf("Could not %s in %s: the job lists more than %d sub-jobs, far more than any real job has, so the provider does not keep them (%v). "+
+				"Check that id names the job you mean, and endpoints.%s if set.", cc.Action, cc.where(), client.MaxSubJobs, err, cc.EndpointKey))
 	case errors.As(err, &credErr) || errors.As(err, &metaErr):
 		// Temporary keys that expired during the read could not be
 		// renewed: the service was not even asked.
@@ -177,3 +181,7 @@ const maxServerTextRunes = 200
 // serverText makes a string the API sent fit for a diagnostic: the
 // client's secrets masked, control characters neutralised, and cut.
 func serverText(c *client.Client, s string) string { return c.ServerText(s, maxServerTextRunes) }
+
+// quotedServer is server text between quotes, masked, cleaned and cut as
+// quoted cuts: c may be nil, which only cleans.
+func quotedServer(c *client.Client, s string) string { return `"` + c.ServerText(s, 100) + `"` }

@@ -43,7 +43,7 @@ const maxEntitiesWarnings = 5
 // with what Terraform stores. Entities nested deeper than maxEntitiesDepth
 // keep entities_json and leave entities null, with a warning. The
 // conversion stops with ctx's error when ctx ends.
-func entitiesToDynamic(ctx context.Context, raw json.RawMessage) (types.Dynamic, jsontypes.Normalized, diag.Diagnostics) {
+func entitiesToDynamic(ctx context.Context, c *client.Client, raw json.RawMessage) (types.Dynamic, jsontypes.Normalized, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	raw = bytes.TrimSpace(raw)
 	if len(raw) == 0 || string(raw) == "null" {
@@ -66,6 +66,12 @@ func entitiesToDynamic(ctx context.Context, raw json.RawMessage) (types.Dynamic,
 				"entities_json has them as the API sent them, for jsondecode() if they are really wanted.", maxEntitiesDepth))
 		return types.DynamicNull(), entitiesJSON, diags
 	}
+	if cost := jsonTypeCost(raw); cost > maxEntitiesTypeCost {
+		diags.AddAttributeWarning(path.Root("entities"), "Job entities too large to convert",
+			fmt.Sprintf("The job's entities hold more nested values than a job's do (a type size over %d), which would take the provider seconds to convert. "+
+				"entities is left null; entities_json has them as the API sent them, for jsondecode() if they are really wanted.", maxEntitiesTypeCost))
+		return types.DynamicNull(), entitiesJSON, diags
+	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()
 	var v any
@@ -75,7 +81,7 @@ func entitiesToDynamic(ctx context.Context, raw json.RawMessage) (types.Dynamic,
 			fmt.Sprintf("Decoding valid JSON failed: %v. This is always a bug in the provider; please report it.", err))
 		return types.DynamicNull(), jsontypes.NewNormalizedNull(), diags
 	}
-	conv := jsonConverter{ctx: ctx, diags: &diags}
+	conv := jsonConverter{ctx: ctx, c: c, diags: &diags}
 	val := conv.value(v, "entities")
 	if conv.err != nil {
 		diags.AddError("Cancelled", "Stopped converting the job's entities: "+conv.err.Error())
@@ -86,6 +92,53 @@ func entitiesToDynamic(ctx context.Context, raw json.RawMessage) (types.Dynamic,
 			fmt.Sprintf("%d more warnings like the ones above were left out.", conv.warnings-maxEntitiesWarnings))
 	}
 	return types.DynamicValue(val), entitiesJSON, diags
+}
+
+// maxEntitiesTypeCost bounds the size of the type of entities, which is
+// what converting them costs: every value carries the type of everything
+// below it, so a value counts once per level above it. Real entities cost
+// a few hundred; 10,000 sub-jobs of entities 60 levels deep cost 10⁷ and
+// took 30 s of CPU, in part where a cancel cannot stop it.
+const maxEntitiesTypeCost = 200_000
+
+// jsonTypeCost estimates the sum, over the values of the JSON text, of how
+// deeply each is nested: each opening bracket and each separator counts
+// its depth. It returns maxEntitiesTypeCost+1 as soon as it passes that,
+// and scans the bytes once, skipping strings.
+func jsonTypeCost(raw []byte) int {
+	depth, cost := 0, 0
+	inString, escaped := false, false
+	for _, b := range raw {
+		switch {
+		case inString:
+			switch {
+			case escaped:
+				escaped = false
+			case b == '\\':
+				escaped = true
+			case b == '"':
+				inString = false
+			}
+			continue
+		case b == '"':
+			inString = true
+			continue
+		case b == '{' || b == '[':
+			depth++
+		case b == '}' || b == ']':
+			depth--
+			continue
+		case b == ',' || b == ':':
+			// A separator stands for the value after it; an opening
+			// bracket for the first.
+		default:
+			continue
+		}
+		if cost += max(depth, 1); cost > maxEntitiesTypeCost {
+			return maxEntitiesTypeCost + 1
+		}
+	}
+	return cost
 }
 
 // jsonDepth returns how deeply the JSON text nests objects and arrays, or
@@ -128,11 +181,16 @@ func jsonDepth(raw []byte) int {
 // a conversion of a 32 MiB body within a second, and bounds its warnings.
 type jsonConverter struct {
 	ctx      context.Context
+	c        *client.Client // masks server text in warnings; may be nil
 	diags    *diag.Diagnostics
 	visited  int
 	warnings int
 	err      error
 }
+
+// text is server text (a position made of the server's keys) fit for a
+// warning.
+func (c *jsonConverter) text(s string) string { return c.c.ServerText(s, 200) }
 
 // warn adds a warning unless maxEntitiesWarnings were added already.
 func (c *jsonConverter) warn(summary, detail string) {
@@ -169,7 +227,7 @@ func (c *jsonConverter) value(v any, where string) attr.Value {
 		}
 		c.warn("Number out of range in job entities",
 			fmt.Sprintf("%s is %s, beyond what Terraform can hold as a number; it is kept as a string. entities_json has it as the API sent it.",
-				client.CleanCut(where, 200), client.CleanCut(string(v), 40)))
+				c.text(where), c.c.ServerText(string(v), 40)))
 		return types.StringValue(string(v))
 	case []any:
 		elems := make([]attr.Value, len(v))
@@ -191,7 +249,7 @@ func (c *jsonConverter) value(v any, where string) attr.Value {
 			if _, dup := attrs[name]; dup {
 				c.warn("Duplicate key in job entities",
 					fmt.Sprintf("%s has keys that only differ in their Unicode normalization (%s); the last in byte order is kept. entities_json has them all.",
-						client.CleanCut(where, 200), quoted(name)))
+						c.text(where), quotedServer(c.c, name)))
 			}
 			attrs[name] = c.value(v[k], where+"."+name)
 			attrTypes[name] = attrs[name].Type(c.ctx)
@@ -202,6 +260,6 @@ func (c *jsonConverter) value(v any, where string) attr.Value {
 	}
 	// encoding/json gives no other types.
 	c.diags.AddAttributeError(path.Root("entities"), "Unexpected value in job entities",
-		fmt.Sprintf("%s decoded as %T. This is always a bug in the provider; please report it.", client.CleanCut(where, 200), v))
+		fmt.Sprintf("%s decoded as %T. This is always a bug in the provider; please report it.", c.text(where), v))
 	return types.DynamicNull()
 }

@@ -6,6 +6,7 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 )
 
 // nested returns {"a":{"a":…{"a":1}…}} nested depth levels deep.
@@ -41,7 +42,7 @@ func TestDeepEntitiesStayNullWithAWarning(t *testing.T) {
 	var before, after runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&before)
-	ent, entJSON, diags := entitiesToDynamic(context.Background(), raw)
+	ent, entJSON, diags := entitiesToDynamic(context.Background(), nil, raw)
 	runtime.ReadMemStats(&after)
 	if !ent.IsNull() {
 		t.Fatal("entities is not null")
@@ -57,7 +58,7 @@ func TestDeepEntitiesStayNullWithAWarning(t *testing.T) {
 	}
 
 	// 64 levels are still converted.
-	ent, _, diags = entitiesToDynamic(context.Background(), nested(64))
+	ent, _, diags = entitiesToDynamic(context.Background(), nil, nested(64))
 	if ent.IsNull() || diags.HasError() || len(diags) != 0 {
 		t.Fatalf("64 levels: null %v, diagnostics %v", ent.IsNull(), diags)
 	}
@@ -67,7 +68,7 @@ func TestDeepEntitiesStayNullWithAWarning(t *testing.T) {
 // while entities, and the state, got U+FFFD. Both now hold U+FFFD.
 func TestEntitiesInvalidUTF8AgreesInBothAttributes(t *testing.T) {
 	raw := json.RawMessage("{\"name\":\"db\xff\xfe-1\"}")
-	ent, entJSON, diags := entitiesToDynamic(context.Background(), raw)
+	ent, entJSON, diags := entitiesToDynamic(context.Background(), nil, raw)
 	if diags.HasError() {
 		t.Fatal(diags)
 	}
@@ -88,7 +89,9 @@ func TestEntitiesInvalidUTF8AgreesInBothAttributes(t *testing.T) {
 func TestEntitiesConversionHonoursCancellation(t *testing.T) {
 	var b strings.Builder
 	b.WriteString(`{"ids":[`)
-	for i := range 200_000 {
+	// 40,000 values, within maxEntitiesTypeCost: the converter checks the
+	// context every 4,096 of them.
+	for i := range 20_000 {
 		if i > 0 {
 			b.WriteByte(',')
 		}
@@ -97,7 +100,7 @@ func TestEntitiesConversionHonoursCancellation(t *testing.T) {
 	b.WriteString(`]}`)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	ent, _, diags := entitiesToDynamic(ctx, json.RawMessage(b.String()))
+	ent, _, diags := entitiesToDynamic(ctx, nil, json.RawMessage(b.String()))
 	if !ent.IsNull() || !diags.HasError() || diags[0].Summary() != "Cancelled" {
 		t.Fatalf("null %v, diagnostics %v; want null entities and Cancelled", ent.IsNull(), diags)
 	}
@@ -115,7 +118,7 @@ func TestEntitiesWarningsAreBounded(t *testing.T) {
 		b.WriteString(`1e999999`)
 	}
 	b.WriteString(`]`)
-	_, _, diags := entitiesToDynamic(context.Background(), json.RawMessage(b.String()))
+	_, _, diags := entitiesToDynamic(context.Background(), nil, json.RawMessage(b.String()))
 	if len(diags) != maxEntitiesWarnings+1 {
 		t.Fatalf("%d diagnostics, want %d warnings and one summary", len(diags), maxEntitiesWarnings)
 	}
@@ -163,7 +166,7 @@ func FuzzDeepEntities(f *testing.F) {
 		if got := jsonDepth(raw); got != want {
 			t.Fatalf("%.80q: jsonDepth %d, want %d", raw, got, want)
 		}
-		v, j, diags := entitiesToDynamic(context.Background(), raw)
+		v, j, diags := entitiesToDynamic(context.Background(), nil, raw)
 		if diags.HasError() {
 			t.Fatalf("%.80q: %v", raw, diags)
 		}
@@ -180,4 +183,30 @@ func FuzzDeepEntities(f *testing.F) {
 			t.Fatalf("%.80q: %d levels gave entities null %v, entities_json null %v", raw, want, v.IsNull(), j.IsNull())
 		}
 	})
+}
+
+// Entities within the depth limit but wide and deep enough to take seconds
+// to convert (the type of every value holds the types below it) are left
+// null with one warning; entities_json keeps them.
+func TestCostlyEntitiesStayNullWithAWarning(t *testing.T) {
+	var b strings.Builder
+	b.WriteString(`{"sub_jobs":[`)
+	for i := range 2000 {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(strings.Repeat(`{"a":`, 60) + `1` + strings.Repeat(`}`, 60))
+	}
+	b.WriteString(`]}`)
+	started := time.Now()
+	ent, entJSON, diags := entitiesToDynamic(context.Background(), nil, json.RawMessage(b.String()))
+	if !ent.IsNull() || entJSON.IsNull() || len(diags) != 1 || diags[0].Summary() != "Job entities too large to convert" {
+		t.Fatalf("entities null %v, entities_json null %v, diagnostics %v", ent.IsNull(), entJSON.IsNull(), diags)
+	}
+	if took := time.Since(started); took > 10*time.Second {
+		t.Logf("took %s", took) // a benchmark's business, not a failure
+	}
+	if c := jsonTypeCost([]byte(`{"a":[1,2,{"b":"x,:{["}]}`)); c != 14 {
+		t.Fatalf("cost %d, want 14", c)
+	}
 }

@@ -174,8 +174,8 @@ func (d *dbJobDataSource) kind() *jobKind[*client.Job] {
 			return fmt.Sprintf("Job %s (%s) on instance %s", last.ID, last.Name, instanceLabel(last.Instance)),
 				last.Status + ", " + describeProgress(last.Process)
 		},
-		values: func(ctx context.Context, j *client.Job) (map[string]attr.Value, diag.Diagnostics) {
-			return jobValues(ctx, *j)
+		values: func(ctx context.Context, c *client.Client, j *client.Job) (map[string]attr.Value, diag.Diagnostics) {
+			return jobValues(ctx, c, *j)
 		},
 		size: func(j *client.Job) int { return len(j.Entities) },
 	}
@@ -196,7 +196,7 @@ func sanitizeJob(c *client.Client, job *client.Job) *client.Job {
 // jobValues converts a job of the API to the data source's computed
 // attributes but region and project_id. Values it has to keep as they are,
 // or leave null, come with warnings.
-func jobValues(ctx context.Context, job client.Job) (map[string]attr.Value, diag.Diagnostics) {
+func jobValues(ctx context.Context, c *client.Client, job client.Job) (map[string]attr.Value, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	// fail_reason is empty rather than null when there is none: Terraform
 	// evaluates a postcondition's error_message even when the condition
@@ -216,18 +216,18 @@ func jobValues(ctx context.Context, job client.Job) (map[string]attr.Value, diag
 	case err != nil:
 		diags.AddAttributeWarning(path.Root("progress"), "Unreadable job progress",
 			fmt.Sprintf("Job %s reports its progress (process) as %s: %v. progress is left null; process has the text as it is.",
-				client.CleanCut(job.ID, 100), quoted(job.Process), err))
+				serverText(c, job.ID), quotedServer(c, job.Process), err))
 	case p != nil:
 		v["progress"] = types.Int64Value(*p)
 	}
-	v["created"] = jobTimeValue("created", job.ID, job.Created, &diags)
+	v["created"] = jobTimeValue(c, "created", job.ID, job.Created, &diags)
 	// DDS sends ended while a job still runs: a job has ended only once
 	// its status says so.
 	v["ended"] = types.StringNull()
 	if slices.Contains(terminalJobStatuses, job.Status) {
-		v["ended"] = jobTimeValue("ended", job.ID, job.Ended, &diags)
+		v["ended"] = jobTimeValue(c, "ended", job.ID, job.Ended, &diags)
 	}
-	ent, entJSON, ed := entitiesToDynamic(ctx, job.Entities)
+	ent, entJSON, ed := entitiesToDynamic(ctx, c, job.Entities)
 	diags.Append(ed...)
 	v["entities"], v["entities_json"] = ent, entJSON
 	return v, diags
@@ -257,15 +257,15 @@ func describeProgress(process string) string {
 
 // jobTimeValue is created or ended for the state: null when empty,
 // normalized when it is a time, and as it is, with a warning, otherwise.
-func jobTimeValue(attr, jobID, s string, diags *diag.Diagnostics) types.String {
+func jobTimeValue(c *client.Client, attr, jobID, s string, diags *diag.Diagnostics) types.String {
 	if strings.TrimSpace(s) == "" {
 		return types.StringNull()
 	}
 	t, ok := normalizeJobTime(s)
 	if !ok {
 		diags.AddAttributeWarning(path.Root(attr), "Unreadable job time",
-			fmt.Sprintf("Job %s has %s = %q, which is not a time in the API's format (such as 2018-08-06T10:41:14+0800) nor RFC 3339. "+
-				"It is kept as it is, so Terraform's time functions such as timecmp() will reject it.", client.CleanCut(jobID, 100), attr, quoted(s)))
+			fmt.Sprintf("Job %s has %s = %s, which is not a time in the API's format (such as 2018-08-06T10:41:14+0800) nor RFC 3339. "+
+				"It is kept as it is, so Terraform's time functions such as timecmp() will reject it.", serverText(c, jobID), attr, quotedServer(c, s)))
 	}
 	return types.StringValue(t)
 }

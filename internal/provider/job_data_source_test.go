@@ -638,7 +638,7 @@ func TestJobEntitiesToDynamic(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			got, gotJSON, diags := entitiesToDynamic(context.Background(), json.RawMessage(tc.raw))
+			got, gotJSON, diags := entitiesToDynamic(context.Background(), nil, json.RawMessage(tc.raw))
 			if diags.HasError() || diags.WarningsCount() != tc.warnings {
 				t.Fatalf("diagnostics %v; want %d warnings", diags, tc.warnings)
 			}
@@ -659,7 +659,7 @@ func TestJobEntitiesToDynamic(t *testing.T) {
 		})
 	}
 	// Exact digits, as Terraform writes the number to the CLI.
-	got, _, _ := entitiesToDynamic(context.Background(), json.RawMessage(`{"n":123456789012345678901234567890.000000000000000000000001}`))
+	got, _, _ := entitiesToDynamic(context.Background(), nil, json.RawMessage(`{"n":123456789012345678901234567890.000000000000000000000001}`))
 	o, ok := got.UnderlyingValue().(types.Object)
 	if !ok {
 		t.Fatalf("got %T, want an object", got.UnderlyingValue())
@@ -705,7 +705,7 @@ func TestJobValues(t *testing.T) {
 	if err := json.Unmarshal([]byte(seed), &job); err != nil {
 		t.Fatal(err)
 	}
-	m, diags := jobValues(context.Background(), job)
+	m, diags := jobValues(context.Background(), nil, job)
 	if len(diags) != 0 {
 		t.Fatal(diags)
 	}
@@ -739,7 +739,7 @@ func TestJobValues(t *testing.T) {
 
 	// What cannot be read is kept, or left null, with a warning each; an
 	// ended sent while the job runs (as DDS does) is null.
-	m, diags = jobValues(context.Background(), client.Job{ID: "j", Status: "Running", Process: "sixty", Created: "last Tuesday", Ended: "2018-08-06T16:41:14+0000", FailReason: "disk full"})
+	m, diags = jobValues(context.Background(), nil, client.Job{ID: "j", Status: "Running", Process: "sixty", Created: "last Tuesday", Ended: "2018-08-06T16:41:14+0000", FailReason: "disk full"})
 	if diags.HasError() || diags.WarningsCount() != 2 {
 		t.Fatalf("diagnostics %v; want 2 warnings", diags)
 	}
@@ -796,7 +796,7 @@ func FuzzEntitiesToDynamic(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, raw []byte) {
-		v, j, diags := entitiesToDynamic(context.Background(), raw)
+		v, j, diags := entitiesToDynamic(context.Background(), nil, raw)
 		if diags.HasError() {
 			t.Fatalf("%q: %v", raw, diags)
 		}
@@ -842,7 +842,7 @@ func FuzzJobDecoder(f *testing.F) {
 		if json.Unmarshal(body, &out) != nil || out.Job == nil {
 			return
 		}
-		m, diags := jobValues(ctx, *out.Job)
+		m, diags := jobValues(ctx, nil, *out.Job)
 		if diags.HasError() {
 			t.Fatalf("%q: %v", body, diags)
 		}
@@ -872,4 +872,26 @@ func emulatorSeedJobBody() (string, error) {
 		return "", fmt.Errorf("no jobs in the default fixtures: %v", err)
 	}
 	return `{"job":` + string(fixtures.Jobs[0]) + `}`, nil
+}
+
+// Server text in the warnings of a job's values is masked: a server that
+// echoes a credential in a time or a progress does not show it.
+func TestJobValueWarningsMaskSecrets(t *testing.T) {
+	const secret = "SECRETSECURITYTOKENechoedByTheServer1234"
+	c, err := client.New(client.Config{Region: "r", AccessKey: "ak", SecretKey: "sk", SecurityToken: secret})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, diags := jobValues(context.Background(), c, client.Job{ID: "j", Status: "Completed", Process: secret, Created: "at " + secret, Ended: secret})
+	if diags.WarningsCount() != 3 {
+		t.Fatalf("diagnostics %v; want 3 warnings", diags)
+	}
+	for _, d := range diags {
+		if strings.Contains(d.Detail(), secret) || !strings.Contains(d.Detail(), "***") {
+			t.Errorf("warning %q: %q", d.Summary(), d.Detail())
+		}
+		if strings.Contains(d.Detail(), `"\"`) {
+			t.Errorf("warning %q quotes twice: %q", d.Summary(), d.Detail())
+		}
+	}
 }

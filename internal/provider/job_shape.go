@@ -53,7 +53,7 @@ type jobKind[J any] struct {
 	// ("Running, progress 60%"), its strings made fit to show with c.
 	lastSeen func(c *client.Client, j J) (who, where string)
 	// values are the computed attributes, but region and project_id.
-	values func(ctx context.Context, j J) (map[string]attr.Value, diag.Diagnostics)
+	values func(ctx context.Context, c *client.Client, j J) (map[string]attr.Value, diag.Diagnostics)
 	// size is the bytes a job's state is expected to take, beyond a few
 	// hundred.
 	size func(j J) int
@@ -153,7 +153,7 @@ func readJobState[J any](ctx context.Context, d *dataSourceBase, k *jobKind[J], 
 		addCallError(&diags, err, k.callContext(env, jobID))
 		return nil, diags
 	}
-	values, vd := k.values(ctx, job)
+	values, vd := k.values(ctx, d.client, job)
 	diags.Append(vd...)
 	set := map[string]tftypes.Value{
 		"region": tftypes.NewValue(tftypes.String, env.Region), "project_id": tftypes.NewValue(tftypes.String, env.ProjectID),
@@ -186,11 +186,11 @@ func (k *jobKind[J]) callContext(env readEnv, jobID string) callContext {
 
 // endedValue is a job's end time for the state: null until the job has
 // ended, whatever the API sends before.
-func endedValue(attr, jobID, s string, ended bool, diags *diag.Diagnostics) types.String {
+func endedValue(c *client.Client, attr, jobID, s string, ended bool, diags *diag.Diagnostics) types.String {
 	if !ended {
 		return types.StringNull()
 	}
-	return jobTimeValue(attr, jobID, s, diags)
+	return jobTimeValue(c, attr, jobID, s, diags)
 }
 
 // stringFields are the attributes of an object whose every attribute is a

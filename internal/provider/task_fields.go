@@ -208,17 +208,20 @@ func encodeDetails(enc *msgpack.Encoder, raw json.RawMessage) error {
 				err = enc.EncodeNil()
 			}
 		case basetypes.ListType:
-			var list []string
-			if len(v) > 0 && v[0] == '[' && json.Unmarshal(v, &list) == nil && !bytes.Contains(v, []byte("null")) {
-				if err = enc.EncodeArrayLen(len(list)); err == nil {
-					for _, s := range list {
-						if err = enc.EncodeString(s); err != nil {
-							break
-						}
+			// A list of strings; one with a null or another value in it is
+			// not, and is null (details_json keeps it).
+			var list []*string
+			ok := len(v) > 0 && v[0] == '[' && json.Unmarshal(v, &list) == nil && !slices.Contains(list, nil)
+			if !ok {
+				err = enc.EncodeNil()
+				break
+			}
+			if err = enc.EncodeArrayLen(len(list)); err == nil {
+				for _, s := range list {
+					if err = enc.EncodeString(*s); err != nil {
+						break
 					}
 				}
-			} else {
-				err = enc.EncodeNil()
 			}
 		}
 		if err != nil {

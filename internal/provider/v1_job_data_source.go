@@ -1,7 +1,9 @@
 package provider
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"maps"
 	"math"
@@ -163,19 +165,19 @@ func (d *v1JobDataSource) kind() *jobKind[*client.V1Job] {
 }
 
 // v1JobValues converts a v1 job to the computed attributes.
-func v1JobValues(ctx context.Context, j *client.V1Job) (map[string]attr.Value, diag.Diagnostics) {
+func v1JobValues(ctx context.Context, c *client.Client, j *client.V1Job) (map[string]attr.Value, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	ended := slices.Contains(v1JobTerminal, j.Status)
 	v := map[string]attr.Value{
 		"job_type": types.StringValue(j.Type), "status": types.StringValue(j.Status),
-		"begin_time":     jobTimeValue("begin_time", j.ID, j.BeginTime, &diags),
-		"end_time":       endedValue("end_time", j.ID, j.EndTime, ended, &diags),
+		"begin_time":     jobTimeValue(c, "begin_time", j.ID, j.BeginTime, &diags),
+		"end_time":       endedValue(c, "end_time", j.ID, j.EndTime, ended, &diags),
 		"error_code":     types.StringPointerValue(j.ErrorCode),
 		"fail_reason":    types.StringPointerValue(j.FailReason),
-		"progress":       imsProgress(j.ID, j.ProcessPercent, &diags),
+		"progress":       imsProgress(c, j.ID, j.ProcessPercent, &diags),
 		"sub_jobs_total": types.Int64Value(int64(j.SubJobsTotal)),
 	}
-	ent, entJSON, ed := entitiesToDynamic(ctx, j.Entities)
+	ent, entJSON, ed := entitiesToDynamic(ctx, c, j.Entities)
 	diags.Append(ed...)
 	v["entities"], v["entities_json"] = ent, entJSON
 
@@ -187,14 +189,15 @@ func v1JobValues(ctx context.Context, j *client.V1Job) (map[string]attr.Value, d
 			return v, diags
 		}
 		var ignored diag.Diagnostics // a sub-job's odd time is kept as it is, without a warning each
-		_, entJSON, _ := entitiesToDynamic(ctx, sj.Entities)
+		// Only the JSON text: a sub-job's entities are not converted.
+		entJSON := compactJSON(sj.Entities)
 		o, od := types.ObjectValue(objType.AttrTypes, map[string]attr.Value{
 			"id": types.StringValue(sj.ID), "job_type": types.StringValue(sj.Type), "status": types.StringValue(sj.Status),
-			"begin_time":    jobTimeValue("sub_jobs", sj.ID, sj.BeginTime, &ignored),
-			"end_time":      endedValue("sub_jobs", sj.ID, sj.EndTime, slices.Contains(v1JobTerminal, sj.Status), &ignored),
+			"begin_time":    jobTimeValue(c, "sub_jobs", sj.ID, sj.BeginTime, &ignored),
+			"end_time":      endedValue(c, "sub_jobs", sj.ID, sj.EndTime, slices.Contains(v1JobTerminal, sj.Status), &ignored),
 			"error_code":    types.StringPointerValue(sj.ErrorCode),
 			"fail_reason":   types.StringPointerValue(sj.FailReason),
-			"entities_json": types.StringPointerValue(jsonTextOrNil(entJSON)),
+			"entities_json": types.StringPointerValue(entJSON),
 		})
 		diags.Append(od...)
 		subs = append(subs, o)
@@ -205,11 +208,15 @@ func v1JobValues(ctx context.Context, j *client.V1Job) (map[string]attr.Value, d
 	return v, diags
 }
 
-func jsonTextOrNil(j jsontypes.Normalized) *string {
-	if j.IsNull() {
+// compactJSON is raw as compact JSON, or nil when it is missing, null or
+// not JSON.
+func compactJSON(raw json.RawMessage) *string {
+	raw = bytes.TrimSpace(raw)
+	var b bytes.Buffer
+	if len(raw) == 0 || string(raw) == "null" || json.Compact(&b, raw) != nil {
 		return nil
 	}
-	s := j.ValueString()
+	s := b.String()
 	return &s
 }
 
@@ -218,7 +225,7 @@ func jsonTextOrNil(j jsontypes.Normalized) *string {
 // read as a fraction, a larger one as a percentage, so both read right but
 // for 1, which reads as done. Anything outside 0 to 100 is left null, with
 // a warning.
-func imsProgress(jobID string, p *float64, diags *diag.Diagnostics) types.Int64 {
+func imsProgress(c *client.Client, jobID string, p *float64, diags *diag.Diagnostics) types.Int64 {
 	if p == nil {
 		return types.Int64Null()
 	}
@@ -228,7 +235,7 @@ func imsProgress(jobID string, p *float64, diags *diag.Diagnostics) types.Int64 
 	}
 	if math.IsNaN(v) || v < 0 || v > 100 {
 		diags.AddAttributeWarning(path.Root("progress"), "Unreadable job progress",
-			fmt.Sprintf("Job %s reports process_percent = %v, which is not a percentage. progress is left null.", client.CleanCut(jobID, 100), *p))
+			fmt.Sprintf("Job %s reports process_percent = %v, which is not a percentage. progress is left null.", serverText(c, jobID), *p))
 		return types.Int64Null()
 	}
 	return types.Int64Value(int64(math.Floor(v)))
