@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"maps"
-	"slices"
 	"strings"
 	"time"
 
@@ -109,16 +108,7 @@ func cceKind() *jobKind[*client.CCEJob] {
 			return map[string]any{"job_type": j.Type, "sub_jobs": len(j.SubJobs)}
 		},
 		lastSeen: func(c *client.Client, j *client.CCEJob) (string, string) {
-			where := serverText(c, j.Phase)
-			if n := len(j.SubJobs); n > 0 {
-				done := 0
-				for _, sj := range j.SubJobs {
-					if slices.Contains(cceJobTerminal, sj.Phase) {
-						done++
-					}
-				}
-				where += fmt.Sprintf(", %d of %d sub-jobs ended", done, n)
-			}
+			where := serverText(c, j.Phase) + subJobsEnded(j.SubJobs, func(s client.CCESubJob) string { return s.Phase }, cceJobTerminal)
 			return fmt.Sprintf("Job %s (%s of %s)", serverText(c, j.ID), serverText(c, j.Type), serverText(c, j.ResourceName)), where
 		},
 		values: cceJobValues,

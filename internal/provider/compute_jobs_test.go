@@ -330,3 +330,27 @@ func TestAccCCEJob_snakeCaseErrors(t *testing.T) {
 		}},
 	})
 }
+
+// A wait that runs out of time says where the job and its sub-jobs stood.
+func TestAccV1Jobs_waitTimesOut(t *testing.T) {
+	c := newTestCloud(t)
+	jc := v1JobCases[0]
+	c.AddV1Job(jc.svc, emulator.DefaultProjectID, emulator.V1Job{
+		ID: "job-stuck", Type: "createServer", Status: "RUNNING", BeginTime: jobBegan, Entities: jc.entities("RUNNING", ""),
+	})
+	t.Parallel()
+	resource.UnitTest(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProviders,
+		Steps: []resource.TestStep{{
+			Config: jc.config(c, `id                  = "job-stuck"
+  wait_for_completion = true
+  poll_interval       = "100ms"
+  timeouts {
+    read = "1s"
+  }`),
+			ExpectError: regexp.MustCompile(`(?s)Timed out waiting for the ECS job.*` + wrapped(`Job job-stuck (createServer) did not finish within the read timeout of 1s`) +
+				`.*` + wrapped(`Its last status was RUNNING, 1 of 2 sub-jobs ended, seen at`)),
+		}},
+	})
+}

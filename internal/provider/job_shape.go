@@ -213,3 +213,18 @@ func (f stringFields) attributes() map[string]schema.Attribute {
 	}
 	return m
 }
+
+// subJobsEnded says, for a wait's diagnostic, how many of a job's sub-jobs
+// had ended: ", 3 of 5 sub-jobs ended", or "" when it has none.
+func subJobsEnded[S any](subs []S, status func(S) string, terminal []string) string {
+	if len(subs) == 0 {
+		return ""
+	}
+	done := 0
+	for _, s := range subs {
+		if slices.Contains(terminal, status(s)) {
+			done++
+		}
+	}
+	return fmt.Sprintf(", %d of %d sub-jobs ended", done, len(subs))
+}

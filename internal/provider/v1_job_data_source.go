@@ -147,16 +147,7 @@ func (d *v1JobDataSource) kind() *jobKind[*client.V1Job] {
 			return map[string]any{"job_type": j.Type, "sub_jobs": len(j.SubJobs)}
 		},
 		lastSeen: func(c *client.Client, j *client.V1Job) (string, string) {
-			where := serverText(c, j.Status)
-			if n := len(j.SubJobs); n > 0 {
-				done := 0
-				for _, sj := range j.SubJobs {
-					if slices.Contains(v1JobTerminal, sj.Status) {
-						done++
-					}
-				}
-				where += fmt.Sprintf(", %d of %d sub-jobs ended", done, n)
-			}
+			where := serverText(c, j.Status) + subJobsEnded(j.SubJobs, func(s client.V1SubJob) string { return s.Status }, v1JobTerminal)
 			return fmt.Sprintf("Job %s (%s)", serverText(c, j.ID), serverText(c, j.Type)), where
 		},
 		values: v1JobValues,
