@@ -273,16 +273,9 @@ func (e *Emulator) LoadFixtures(r io.Reader) error {
 		instances = append(instances, [2]string{project, in.ID})
 		for j, t := range in.Tasks {
 			where := fmt.Sprintf("fixtures: instances[%d].tasks[%d]", i, j)
-			if t.ID == "" {
-				return errors.New(where + ": id is required")
-			}
-			created, err := parseFixtureTime(t.CreatedAt)
+			created, updated, err := fixtureTaskTimes(where, t.ID, t.CreatedAt, t.UpdatedAt)
 			if err != nil {
-				return fmt.Errorf("%s: created_at: %w", where, err)
-			}
-			updated, err := parseFixtureTime(t.UpdatedAt)
-			if err != nil {
-				return fmt.Errorf("%s: updated_at: %w", where, err)
+				return err
 			}
 			tasks = append(tasks, taskAdd{project, in.ID, Task{
 				ID: t.ID, Name: t.Name, UserName: t.UserName, UserID: t.UserID, Params: t.Params, Status: t.Status,
@@ -298,16 +291,9 @@ func (e *Emulator) LoadFixtures(r io.Reader) error {
 		dcsInstances = append(dcsInstances, [2]string{project, in.ID})
 		for j, t := range in.Tasks {
 			where := fmt.Sprintf("fixtures: dcs_instances[%d].tasks[%d]", i, j)
-			if t.ID == "" {
-				return errors.New(where + ": id is required")
-			}
-			created, err := parseFixtureTime(t.CreatedAt)
+			created, updated, err := fixtureTaskTimes(where, t.ID, t.CreatedAt, t.UpdatedAt)
 			if err != nil {
-				return fmt.Errorf("%s: created_at: %w", where, err)
-			}
-			updated, err := parseFixtureTime(t.UpdatedAt)
-			if err != nil {
-				return fmt.Errorf("%s: updated_at: %w", where, err)
+				return err
 			}
 			if err := checkDCSDetails(t.Details); err != nil {
 				return fmt.Errorf("%s: details: %w", where, err)
@@ -455,6 +441,21 @@ func (e *Emulator) LoadFixturesFile(path string) error {
 		return fmt.Errorf("%s: %w", path, err)
 	}
 	return nil
+}
+
+// fixtureTaskTimes checks a fixture task's id and reads its created_at and
+// updated_at; where names the task in errors.
+func fixtureTaskTimes(where, id, createdAt, updatedAt string) (created, updated time.Time, err error) {
+	if id == "" {
+		return created, updated, errors.New(where + ": id is required")
+	}
+	if created, err = parseFixtureTime(createdAt); err != nil {
+		return created, updated, fmt.Errorf("%s: created_at: %w", where, err)
+	}
+	if updated, err = parseFixtureTime(updatedAt); err != nil {
+		return created, updated, fmt.Errorf("%s: updated_at: %w", where, err)
+	}
+	return created, updated, nil
 }
 
 // parseFixtureTime reads an RFC 3339 time, with or without fractional
