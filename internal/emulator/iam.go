@@ -159,6 +159,24 @@ type identityDoc struct {
 	Policy json.RawMessage `json:"policy"`
 }
 
+// tokenOfTokenMethod is the token the token method presents: X-Auth-Token,
+// which wins, or auth.identity.token.id. It must be one the emulator issued
+// and still valid. missing is the route's message when there is none.
+func (e *Emulator) tokenOfTokenMethod(c *call, id identityDoc, missing string) (issuedToken, *iamFailure) {
+	tok := c.r.Header.Get("X-Auth-Token")
+	if tok == "" && id.Token != nil {
+		tok = id.Token.ID
+	}
+	if tok == "" {
+		return issuedToken{}, &iamFailure{status: http.StatusBadRequest, msg: missing}
+	}
+	t, err := e.lookupToken(tok)
+	if err != nil {
+		return issuedToken{}, &iamFailure{status: http.StatusUnauthorized, msg: "The token of the token method is not valid: " + err.Error() + "."}
+	}
+	return t, nil
+}
+
 // oneMethod returns the identity's method when it is exactly one of known.
 // IAM takes a list so that methods can be combined (a password with a
 // one-time code); the emulator takes one at a time.
@@ -271,17 +289,9 @@ func (e *Emulator) handleTokens(w http.ResponseWriter, c *call) {
 		}
 		who = e.accountIdentity()
 	case "token":
-		tok := c.r.Header.Get("X-Auth-Token")
-		if tok == "" && id.Token != nil {
-			tok = id.Token.ID
-		}
-		if tok == "" {
-			writeIAMError(w, http.StatusBadRequest, "The token method needs auth.identity.token.id or an X-Auth-Token header.")
-			return
-		}
-		t, err := e.lookupToken(tok)
-		if err != nil {
-			writeIAMError(w, http.StatusUnauthorized, "The token of the token method is not valid: "+err.Error()+".")
+		t, f := e.tokenOfTokenMethod(c, id, "The token method needs auth.identity.token.id or an X-Auth-Token header.")
+		if f != nil {
+			f.write(w)
 			return
 		}
 		who, expires = t.id, t.expires
@@ -464,17 +474,9 @@ func (e *Emulator) handleSecurityTokens(w http.ResponseWriter, c *call) {
 		}
 		who = agencyIdentity(a)
 	case "token":
-		tok := c.r.Header.Get("X-Auth-Token")
-		if tok == "" && id.Token != nil {
-			tok = id.Token.ID
-		}
-		if tok == "" {
-			writeIAMError(w, http.StatusBadRequest, "The token method needs an X-Auth-Token header or auth.identity.token.id.")
-			return
-		}
-		t, err := e.lookupToken(tok)
-		if err != nil {
-			writeIAMError(w, http.StatusUnauthorized, "The token of the token method is not valid: "+err.Error()+".")
+		t, f := e.tokenOfTokenMethod(c, id, "The token method needs an X-Auth-Token header or auth.identity.token.id.")
+		if f != nil {
+			f.write(w)
 			return
 		}
 		who = t.id
