@@ -40,8 +40,9 @@ const maxEntitiesWarnings = 5
 // itself uses, and JSON null is a null of dynamic type, which is what
 // jsondecode() gives. Missing or null entities are null. Invalid UTF-8 is
 // replaced by U+FFFD before either is made, so that both agree, and agree
-// with what Terraform stores. Entities nested deeper than maxEntitiesDepth
-// keep entities_json and leave entities null, with a warning. The
+// with what Terraform stores. Entities nested deeper than maxEntitiesDepth,
+// or whose type is larger than maxEntitiesTypeCost, keep entities_json and
+// leave entities null, with a warning. The
 // conversion stops with ctx's error when ctx ends.
 func entitiesToDynamic(ctx context.Context, c *client.Client, raw json.RawMessage) (types.Dynamic, jsontypes.Normalized, diag.Diagnostics) {
 	var diags diag.Diagnostics
@@ -60,13 +61,14 @@ func entitiesToDynamic(ctx context.Context, c *client.Client, raw json.RawMessag
 	var compact bytes.Buffer
 	_ = json.Compact(&compact, raw) // cannot fail on valid JSON
 	entitiesJSON := jsontypes.NewNormalizedValue(compact.String())
-	if depth := jsonDepth(raw); depth > maxEntitiesDepth {
+	depth, cost := jsonShape(raw)
+	if depth > maxEntitiesDepth {
 		diags.AddAttributeWarning(path.Root("entities"), "Job entities nested too deeply",
 			fmt.Sprintf("The job's entities nest more than %d levels deep, where real ones nest a few. entities is left null; "+
 				"entities_json has them as the API sent them, for jsondecode() if they are really wanted.", maxEntitiesDepth))
 		return types.DynamicNull(), entitiesJSON, diags
 	}
-	if cost := jsonTypeCost(raw); cost > maxEntitiesTypeCost {
+	if cost > maxEntitiesTypeCost {
 		diags.AddAttributeWarning(path.Root("entities"), "Job entities too large to convert",
 			fmt.Sprintf("The job's entities hold more nested values than a job's do (a type size over %d), which would take the provider seconds to convert. "+
 				"entities is left null; entities_json has them as the API sent them, for jsondecode() if they are really wanted.", maxEntitiesTypeCost))
@@ -101,12 +103,14 @@ func entitiesToDynamic(ctx context.Context, c *client.Client, raw json.RawMessag
 // took 30 s of CPU, in part where a cancel cannot stop it.
 const maxEntitiesTypeCost = 200_000
 
-// jsonTypeCost estimates the sum, over the values of the JSON text, of how
-// deeply each is nested: each opening bracket and each separator counts
-// its depth. It returns maxEntitiesTypeCost+1 as soon as it passes that,
-// and scans the bytes once, skipping strings.
-func jsonTypeCost(raw []byte) int {
-	depth, cost := 0, 0
+// jsonShape scans the JSON text once, skipping strings, and returns how
+// deeply it nests objects and arrays (maxEntitiesDepth+1, and no further
+// scan, as soon as it nests deeper than that) and the size of its type:
+// the sum, over its values, of how deeply each is nested, as each opening
+// bracket and each separator counts its depth (maxEntitiesTypeCost+1 once
+// it passes that). It sizes nothing by the input.
+func jsonShape(raw []byte) (depth, cost int) {
+	level := 0
 	inString, escaped := false, false
 	for _, b := range raw {
 		switch {
@@ -124,9 +128,14 @@ func jsonTypeCost(raw []byte) int {
 			inString = true
 			continue
 		case b == '{' || b == '[':
-			depth++
+			if level++; level > depth {
+				depth = level
+				if depth > maxEntitiesDepth {
+					return depth, cost
+				}
+			}
 		case b == '}' || b == ']':
-			depth--
+			level--
 			continue
 		case b == ',' || b == ':':
 			// A separator stands for the value after it; an opening
@@ -134,46 +143,11 @@ func jsonTypeCost(raw []byte) int {
 		default:
 			continue
 		}
-		if cost += max(depth, 1); cost > maxEntitiesTypeCost {
-			return maxEntitiesTypeCost + 1
+		if cost <= maxEntitiesTypeCost {
+			cost = min(cost+max(level, 1), maxEntitiesTypeCost+1)
 		}
 	}
-	return cost
-}
-
-// jsonDepth returns how deeply the JSON text nests objects and arrays, or
-// maxEntitiesDepth+1 as soon as it nests deeper than that. It scans the
-// bytes once, skipping strings, and sizes nothing by the input.
-func jsonDepth(raw []byte) int {
-	const limit = maxEntitiesDepth
-	depth, deepest := 0, 0
-	inString, escaped := false, false
-	for _, b := range raw {
-		switch {
-		case inString:
-			switch {
-			case escaped:
-				escaped = false
-			case b == '\\':
-				escaped = true
-			case b == '"':
-				inString = false
-			}
-		case b == '"':
-			inString = true
-		case b == '{' || b == '[':
-			depth++
-			if depth > deepest {
-				deepest = depth
-				if deepest > limit {
-					return limit + 1
-				}
-			}
-		case b == '}' || b == ']':
-			depth--
-		}
-	}
-	return deepest
+	return depth, cost
 }
 
 // jsonConverter converts a value decoded with UseNumber into a Terraform

@@ -210,3 +210,14 @@ func TestCostlyEntitiesStayNullWithAWarning(t *testing.T) {
 		t.Fatalf("cost %d, want 14", c)
 	}
 }
+
+// jsonDepth and jsonTypeCost are the two figures of jsonShape.
+func jsonDepth(raw []byte) int {
+	d, _ := jsonShape(raw)
+	return d
+}
+
+func jsonTypeCost(raw []byte) int {
+	_, c := jsonShape(raw)
+	return c
+}
