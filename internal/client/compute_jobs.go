@@ -42,16 +42,8 @@ var (
 
 // V1Job is a v1 job, and its sub-jobs.
 type V1Job struct {
-	ID        string `json:"job_id"`
-	Type      string `json:"job_type"`
-	Status    string `json:"status"`
-	BeginTime string `json:"begin_time"`
-	EndTime   string `json:"end_time"`
-	// ErrorCode and FailReason are nil when the API sends null, as on
-	// success.
-	ErrorCode  *string         `json:"error_code"`
-	FailReason *string         `json:"fail_reason"`
-	Entities   json.RawMessage `json:"entities"`
+	// The job's own fields, which a sub-job has too.
+	V1SubJob
 
 	// SubJobs are the sub-jobs from entities; SubJobsTotal is entities'
 	// sub_jobs_total when it has one (ECS), else len(SubJobs).
@@ -61,13 +53,16 @@ type V1Job struct {
 	ProcessPercent *float64 `json:"-"`
 }
 
-// V1SubJob is one sub-job of a v1 job.
+// V1SubJob is one sub-job of a v1 job: the fields of the body that a job
+// and its sub-jobs share.
 type V1SubJob struct {
-	ID         string          `json:"job_id"`
-	Type       string          `json:"job_type"`
-	Status     string          `json:"status"`
-	BeginTime  string          `json:"begin_time"`
-	EndTime    string          `json:"end_time"`
+	ID        string `json:"job_id"`
+	Type      string `json:"job_type"`
+	Status    string `json:"status"`
+	BeginTime string `json:"begin_time"`
+	EndTime   string `json:"end_time"`
+	// ErrorCode and FailReason are nil when the API sends null, as on
+	// success.
 	ErrorCode  *string         `json:"error_code"`
 	FailReason *string         `json:"fail_reason"`
 	Entities   json.RawMessage `json:"entities"`
